@@ -1,0 +1,2 @@
+export * from './requestMetrics';
+export * from './stats';
