@@ -10,6 +10,8 @@ export type ChatPhase = 'resolving' | 'loading' | 'waiting' | 'streaming';
 export interface RunChatOptions {
   /** An alias (`phi-4-mini`) or a variant id. */
   model: string;
+  /** The variant, when the caller resolved it already (skips resolution; repeated runs don't re-query the catalog). */
+  resolved?: ResolvedModel;
   /** The messages, or a function that builds them (its time counts as prep in the timeline). */
   messages: ChatMessage[] | (() => ChatMessage[]);
   maxTokens?: number;
@@ -48,7 +50,7 @@ export async function runChat(conn: RuntimeConnection, opts: RunChatOptions): Pr
   let loadMs: number | undefined;
   try {
     phase('resolving', opts.model);
-    resolved = await conn.withRediscovery((c: RuntimeClient) => c.resolveModel(opts.model, { signal: opts.signal }), opts.signal);
+    resolved = opts.resolved ?? (await conn.withRediscovery((c: RuntimeClient) => c.resolveModel(opts.model, { signal: opts.signal }), opts.signal));
     if (opts.autoLoad !== false) {
       const toLoad = resolved;
       phase('loading', toLoad.id);
