@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isLabError, LabError } from '../core/runtime/errors';
 import { runChatCommand } from './commands/chat';
+import { ReportFormat, runCompareCommand, runDiffCommand, runReportCommand } from './commands/compare';
 import { runModelsCommand } from './commands/models';
 import { runStatusCommand } from './commands/status';
 import { CliIO, describeError, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './output';
@@ -11,6 +12,10 @@ Commands:
   status                      Where the runtime is, how it was found, its state and loaded models
   models                      The runtime's models: alias, variant id, device, size, cached/loaded
   chat --model M "prompt"     Stream one answer, then print its timeline metrics
+  compare --models A,B        Compare models on the same prompts: cold vs warm, TTFT, decode rate, percentiles,
+                              tokens, memory, judged quality, simulated cost (Markdown report on stdout)
+  report FILE                 Re-render an exported comparison (--md, --csv or --json)
+  diff BEFORE AFTER           Warm p50s of two exported comparisons side by side
 
 Options (every command):
   --endpoint URL              Runtime base URL, with or without /v1 (else FOUNDRY_LOCAL_ENDPOINT, else the foundry CLI)
@@ -27,6 +32,20 @@ chat options:
   --context FILE              Reference context embedded in the prompt
   --no-load                   Do not load the model first
   --show-reasoning            Print the reasoning (to stderr) as it streams
+
+compare options:
+  --models A,B                Aliases or variant ids (else BENCH_MODELS)
+  --prompt TEXT               One prompt (else COMPARE_PROMPT)
+  --prompts FILE              JSONL, one {"prompt": ..., "reference"?: ...} per line
+  --prompt-set NAME           workshop-probes (default) or deterministic-qa (temperature 0, with references)
+  --runs N                    Warm runs per prompt and model (default 3)
+  --cold                      Unload each model, time its load, then a first (cold) request
+  --judge M                   Score answers on a 1–5 rubric with model M (timed apart)
+  --max-tokens N, --temperature T
+  --json | --csv | --md       Output format (default --md); --out FILE writes it to a file
+  --prices FILE               JSON [{"name", "inputPerMTok", "outputPerMTok"}] for the cost simulation
+  --device-power WATTS        Device power while generating, for the energy simulation
+  --kwh-price PRICE           Electricity price per kWh
 
 Exit codes: 0 ok, 1 runtime or model error, 2 usage error.`;
 
@@ -56,6 +75,19 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         context: { type: 'string' },
         'no-load': { type: 'boolean', default: false },
         'show-reasoning': { type: 'boolean', default: false },
+        models: { type: 'string' },
+        prompt: { type: 'string' },
+        prompts: { type: 'string' },
+        'prompt-set': { type: 'string' },
+        runs: { type: 'string' },
+        cold: { type: 'boolean', default: false },
+        judge: { type: 'string' },
+        csv: { type: 'boolean', default: false },
+        md: { type: 'boolean', default: false },
+        out: { type: 'string' },
+        prices: { type: 'string' },
+        'device-power': { type: 'string' },
+        'kwh-price': { type: 'string' },
       },
     });
     const [command, ...rest] = positionals;
@@ -95,6 +127,30 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
           io,
         );
       }
+      case 'compare':
+        noExtra(rest);
+        return await runCompareCommand(
+          global,
+          {
+            models: values.models,
+            prompt: values.prompt,
+            prompts: values.prompts,
+            promptSet: values['prompt-set'],
+            runs: parseNumber(values.runs, '--runs', 3, { min: 1, max: 1000, integer: true }),
+            cold: values.cold ?? false,
+            judge: values.judge,
+            temperature: values.temperature === undefined ? undefined : parseNumber(values.temperature, '--temperature', 0.5, { min: 0, max: 2 }),
+            maxTokens: parseNumber(values['max-tokens'], '--max-tokens', 300, { min: 1, integer: true }),
+            format: reportFormat(values),
+            out: values.out,
+            ...costOptions(values),
+          },
+          io,
+        );
+      case 'report':
+        return runReportCommand(rest, reportFormat(values), io, costOptions(values));
+      case 'diff':
+        return runDiffCommand(rest, global.json, io);
       default:
         throw new UsageError(`Unknown command '${command}'.`);
     }
@@ -107,6 +163,20 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`foundry-lab: ${describeError(err)}\n`);
     return EXIT_RUNTIME;
   }
+}
+
+function reportFormat(values: { json?: boolean; csv?: boolean; md?: boolean }): ReportFormat {
+  const chosen = (['json', 'csv', 'md'] as const).filter((f) => values[f]);
+  if (chosen.length > 1) throw new UsageError('choose one of --json, --csv, --md.');
+  return chosen[0] ?? 'md';
+}
+
+function costOptions(values: Record<string, unknown>) {
+  return {
+    pricesFile: values.prices as string | undefined,
+    devicePowerWatts: values['device-power'] === undefined ? undefined : parseNumber(values['device-power'] as string, '--device-power', 0, { min: 0 }),
+    pricePerKWh: values['kwh-price'] === undefined ? undefined : parseNumber(values['kwh-price'] as string, '--kwh-price', 0, { min: 0 }),
+  };
 }
 
 function noExtra(rest: string[]): void {
