@@ -1,0 +1,89 @@
+import { createHash } from 'crypto';
+import type { EmulatedModel } from './profile';
+
+/**
+ * Deterministic token streams: the same model and messages always give the same tokens. The vocabulary is the NATO
+ * alphabet so that nobody can mistake the emulator's text for a model's answer; every answer starts "[emulated]".
+ */
+const WORDS = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu'.split(' ');
+
+export interface TokenEvent {
+  /** Text of this SSE event's `delta.content` (may hold reasoning markup). */
+  content: string;
+  /** Text for a separate `reasoning_content` field (the "field" reasoning format). */
+  reasoningField?: string;
+  kind: 'answer' | 'reasoning' | 'markup';
+}
+
+export function seedOf(modelId: string, messages: unknown): number {
+  return createHash('sha256').update(modelId).update('\0').update(JSON.stringify(messages)).digest().readUInt32LE(0);
+}
+
+/** mulberry32: a small, well-mixed PRNG. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function words(next: () => number, n: number, first?: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    let w = WORDS[Math.floor(next() * WORDS.length)];
+    if (i === 0 && first) w = first;
+    const r = next();
+    const sep = i === 0 ? '' : r < 0.08 ? '.\n\n' : r < 0.2 ? '. ' : r < 0.28 ? ', ' : ' ';
+    out.push(sep + w);
+  }
+  return out;
+}
+
+/**
+ * The whole event sequence for a request, before the max_tokens cut. Reasoning models think first: Harmony markup
+ * (gpt-oss) with markers split across events, `<think>` blocks (qwen3), or a separate reasoning field.
+ */
+export function tokenEvents(model: EmulatedModel, messages: unknown, opts: { dropThink?: boolean } = {}): TokenEvent[] {
+  const next = rng(seedOf(model.id, messages));
+  const answerLen = 40 + Math.floor(next() * 121);
+  const answer = words(next, answerLen, '[emulated]').map((content): TokenEvent => ({ content, kind: 'answer' }));
+  const format = model.reasoning ?? 'none';
+  if (format === 'none') return answer;
+  const reasoning = words(next, 15 + Math.floor(next() * 26), '(emulated thinking)').map((content): TokenEvent => ({ content, kind: 'reasoning' }));
+  const markup = (content: string): TokenEvent => ({ content, kind: 'markup' });
+  switch (format) {
+    case 'harmony':
+      return [
+        markup('<|channel|>'),
+        markup('analysis<|mess'),
+        markup('age|>'),
+        ...reasoning,
+        markup('<|end|><|start|>assistant'),
+        markup('<|channel|>final<|message|>'),
+        ...answer,
+        markup('<|return|>'),
+      ];
+    case 'think':
+      if (opts.dropThink) {
+        // Foundry Local's open-source service (G3) strips reasoning from chat completions; it still takes time.
+        return [...reasoning.map((r) => ({ ...r, content: '' })), ...answer];
+      }
+      return [markup('<think>'), markup('\n'), ...reasoning, markup('\n</th'), markup('ink>\n\n'), ...answer];
+    case 'field':
+      return [...reasoning.map((r): TokenEvent => ({ content: '', reasoningField: r.content, kind: 'reasoning' })), ...answer];
+  }
+}
+
+/**
+ * The emulator's prompt tokenizer: words and single punctuation marks of every message's content, plus 4 tokens of
+ * chat-template overhead per message and 2 for the assistant prefix. Deterministic, and close enough to real ones.
+ */
+export function countPromptTokens(messages: { content?: unknown }[]): number {
+  let n = 2;
+  for (const m of messages) n += 4 + (typeof m.content === 'string' ? (m.content.match(/[\p{L}\p{N}_]+|[^\s\p{L}\p{N}_]/gu)?.length ?? 0) : 0);
+  return n;
+}
