@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     stateFile: values['state-file'],
     timeScale: Number(values['time-scale']),
     memoryScale: Number(values['memory-scale']),
+    standalone: true,
     log: values.quiet ? undefined : (line) => process.stderr.write(`[emulator] ${line}\n`),
   });
   process.stdout.write(`${emu.url}\n`);

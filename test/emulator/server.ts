@@ -44,6 +44,8 @@ export interface EmulatorOptions {
   stateFile?: string;
   /** Multiplies every delay (0 = no delays: a stream is written in one burst). */
   timeScale?: number;
+  /** Runs as its own process (main.ts): the fake CLI's `stop` may then signal it. Default false (inside a test). */
+  standalone?: boolean;
   /** Allocate memoryMb × memoryScale of real memory while a model is loaded, so process RSS moves (default 0). */
   memoryScale?: number;
   log?: (line: string) => void;
@@ -181,7 +183,7 @@ class Emulator implements RunningEmulator {
 
   private writeState(running: boolean): void {
     if (!this.opts.stateFile) return;
-    const state = { url: this.currentUrl, running, pid: process.pid, generation: this.generation, timeScale: this.scale };
+    const state = { url: this.currentUrl, running, pid: process.pid, standalone: !!this.opts.standalone, generation: this.generation, timeScale: this.scale };
     writeFileSync(this.opts.stateFile, JSON.stringify(state, null, 2));
   }
 
