@@ -103,7 +103,11 @@ export function httpError(status: number, body: string, url: string, model?: str
   if (/not loaded|must be loaded/i.test(message)) {
     return new LabError('model-not-loaded', `${who} is not loaded — load it first (Foundry Local does not load models on a chat request).`, detail);
   }
-  if (/not cached|has not been downloaded|No OpenAIService provider found/i.test(message)) {
+  if (/No OpenAIService provider found/i.test(message)) {
+    // Foundry Local ≤ 0.8 says this for a model that is not loaded and for one that is not downloaded alike.
+    return new LabError('model-not-loaded', `${who} is not loaded (or not downloaded) in Foundry Local — load it first, or download it with \`foundry model download\`.`, detail);
+  }
+  if (/not cached|has not been downloaded/i.test(message)) {
     return new LabError('model-not-cached', `${who} is not downloaded — download it with \`foundry model download ${model ?? '<model>'}\`.`, detail);
   }
   if (status === 404 && /model/i.test(message)) {

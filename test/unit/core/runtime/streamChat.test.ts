@@ -73,11 +73,13 @@ describe('core/runtime/streamChat against the emulator', function () {
       assert.ok(m.ttfatMs! > m.ttftMs!);
     });
 
-    it('keeps qwen3 <think> reasoning apart', async () => {
+    it('shows no reasoning for qwen3 on G3, which strips it, yet counts its tokens', async () => {
       const r = await streamChat(ask(QWEN3, 'What is 2 + 2?', { maxTokens: 400 }), { baseUrl: base() });
       assert.strictEqual(r.error, undefined);
-      assert.ok(r.reasoning.length > 0 && r.text.length > 0);
-      assert.ok(!/<\/?think>/.test(r.text + r.reasoning));
+      assert.strictEqual(r.reasoning, '');
+      assert.ok(r.text.startsWith('[emulated]'));
+      assert.ok(r.usage!.reasoningTokens! > 0);
+      assert.ok(r.usage!.completionTokens > r.timeline.tokenChunks.length);
     });
 
     it('cancels: the abort reaches the server and what streamed is kept', async () => {
@@ -159,6 +161,38 @@ describe('core/runtime/streamChat against the emulator', function () {
       assert.strictEqual(r.error, undefined);
       assert.strictEqual(r.usage, undefined);
       assert.strictEqual(r.tokenSource, undefined);
+    });
+  });
+
+  describe('G2 service (usage always sent, <think> inline)', () => {
+    before(async () => {
+      emu = await startEmulator({ generation: 'g2', timeScale: 0.05 });
+      await load(emu, QWEN3);
+    });
+    after(() => emu.close());
+
+    it('keeps qwen3 <think> reasoning apart, whatever the chunking', async () => {
+      const r = await streamChat(ask(QWEN3, 'What is 2 + 2?', { maxTokens: 400 }), { baseUrl: base() });
+      assert.strictEqual(r.error, undefined);
+      assert.ok(r.reasoning.length > 0 && r.text.length > 0);
+      assert.ok(!/<\/?think>|<\/th|ink>/.test(r.text + r.reasoning));
+      assert.ok(r.text.startsWith('[emulated]'));
+    });
+  });
+
+  describe('OpenAI-compatible server (reasoning_content field, no load step)', () => {
+    before(async () => {
+      const profile = { models: [{ id: 'deepseek-r1:7b', alias: 'deepseek-r1', device: 'CPU', ttftMs: 20, tokensPerSecond: 500, loadMs: 0, memoryMb: 1, fileSizeMb: 1, contextLength: 8192, reasoning: 'field' }] };
+      emu = await startEmulator({ generation: 'openai', profile: profile as any });
+    });
+    after(() => emu.close());
+
+    it('reads reasoning from the reasoning_content field', async () => {
+      const r = await streamChat(ask('deepseek-r1:7b'), { baseUrl: base() });
+      assert.strictEqual(r.error, undefined);
+      assert.match(r.reasoning, /^\(emulated thinking\)/);
+      assert.ok(r.text.startsWith('[emulated]'));
+      assert.ok(r.timeline.firstAnswerToken! > r.timeline.firstToken!);
     });
   });
 

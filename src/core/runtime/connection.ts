@@ -1,0 +1,77 @@
+import { discover, Discovered, DiscoveryOptions } from './discovery';
+import { isLabError, LabError } from './errors';
+import type { RuntimeClient } from './runtimeClient';
+import type { DiscoveryResult } from './types';
+
+/**
+ * The runtime as features use it: discovered lazily, the client reused while it works, and found again once when a
+ * request is refused (Foundry Local restarts on a new port). Only a successful discovery is cached; a runtime that
+ * was down is looked for again on the next call, so starting it later just works.
+ */
+export class RuntimeConnection {
+  private state?: Promise<Discovered>;
+
+  constructor(private opts: DiscoveryOptions) {}
+
+  setOptions(opts: DiscoveryOptions): void {
+    this.opts = opts;
+    this.state = undefined;
+  }
+
+  get options(): DiscoveryOptions {
+    return this.opts;
+  }
+
+  current(signal?: AbortSignal): Promise<Discovered> {
+    if (!this.state) {
+      const attempt = discover({ ...this.opts, signal: signal ?? this.opts.signal });
+      this.state = attempt;
+      attempt.then(
+        (d) => {
+          if (d.discovery.state !== 'found' && this.state === attempt) this.state = undefined;
+        },
+        () => {
+          if (this.state === attempt) this.state = undefined;
+        },
+      );
+    }
+    return this.state;
+  }
+
+  async refresh(signal?: AbortSignal): Promise<DiscoveryResult> {
+    this.state = undefined;
+    return (await this.current(signal)).discovery;
+  }
+
+  async client(signal?: AbortSignal): Promise<RuntimeClient> {
+    const { discovery, client } = await this.current(signal);
+    if (client) return client;
+    throw discoveryError(discovery);
+  }
+
+  /** Runs fn; when it fails because nothing listens any more, discovers the runtime again and retries once. */
+  async withRediscovery<T>(fn: (c: RuntimeClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const first = await this.client(signal);
+    try {
+      return await fn(first);
+    } catch (e) {
+      if (!isLabError(e) || e.code !== 'not-running' || signal?.aborted) throw e;
+      await this.refresh(signal);
+      return fn(await this.client(signal));
+    }
+  }
+}
+
+/** The error for a runtime that was not found, with the action that fixes it. */
+export function discoveryError(d: DiscoveryResult): LabError {
+  switch (d.state) {
+    case 'not-installed':
+      return new LabError('not-installed', 'Foundry Local was not found — install it, or set an endpoint (the foundryLab.endpoint setting, --endpoint, or FOUNDRY_LOCAL_ENDPOINT).');
+    case 'stopped':
+      return new LabError('not-running', `Foundry Local is not running — start it (\`foundry ${d.cli} start\`) or set an endpoint.${d.detail ? ` (${d.detail})` : ''}`);
+    case 'unreachable':
+      return new LabError('unreachable', `Nothing answers at ${d.url} (from ${d.source === 'env' ? 'FOUNDRY_LOCAL_ENDPOINT' : d.source === 'flag' ? '--endpoint' : d.source === 'setting' ? 'the foundryLab.endpoint setting' : d.source}): ${d.detail}`);
+    case 'found':
+      return new LabError('server-error', 'The runtime was found but no client was made.');
+  }
+}

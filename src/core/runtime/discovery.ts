@@ -1,0 +1,116 @@
+import type { Logger } from '../log';
+import { silentLogger } from '../log';
+import { isLabError, LabError } from './errors';
+import { parseEndpointUrl } from './endpoint';
+import { isUnknownCommand, parseServerStatusJson, parseServerStatusText, parseServiceStatus, parseStartOutput, runFoundry } from './foundryCli';
+import { requestText } from './http';
+import { RuntimeClient } from './runtimeClient';
+import type { DiscoveryResult, Endpoint, EndpointSource } from './types';
+
+export interface DiscoveryOptions {
+  /** An explicit endpoint (the --endpoint flag or the foundryLab.endpoint setting). */
+  endpoint?: string;
+  endpointSource?: 'flag' | 'setting';
+  env?: NodeJS.ProcessEnv;
+  foundryPath?: string;
+  signal?: AbortSignal;
+  probeTimeoutMs?: number;
+  log?: Logger;
+  fetch?: typeof fetch;
+}
+
+export interface Discovered {
+  discovery: DiscoveryResult;
+  client?: RuntimeClient;
+}
+
+/**
+ * Finds the runtime: explicit endpoint → FOUNDRY_LOCAL_ENDPOINT → `foundry server status -o json` (0.10+) →
+ * `foundry service status` (≤ 0.8). Every URL is confirmed with GET /v1/models: the CLIs' own "running" flags have
+ * been seen to lie. An explicit URL that does not answer is reported as such, not silently replaced.
+ */
+export async function discoverEndpoint(opts: DiscoveryOptions): Promise<DiscoveryResult> {
+  return (await discover(opts)).discovery;
+}
+
+export async function discover(opts: DiscoveryOptions): Promise<Discovered> {
+  const log = opts.log ?? silentLogger;
+  const explicit = opts.endpoint?.trim();
+  if (explicit) return confirm(explicit, opts.endpointSource ?? 'setting', opts);
+  const env = (opts.env ?? process.env).FOUNDRY_LOCAL_ENDPOINT?.trim();
+  if (env) return confirm(env, 'env', opts);
+
+  const foundry = opts.foundryPath?.trim() || 'foundry';
+  let server;
+  try {
+    server = await runFoundry(foundry, ['server', 'status', '-o', 'json'], { signal: opts.signal });
+  } catch (e) {
+    if (isLabError(e) && e.code === 'not-installed') return { discovery: { state: 'not-installed', detail: e.message } };
+    throw e;
+  }
+  if (!isUnknownCommand(server)) {
+    const parsed = parseServerStatusJson(server.stdout) ?? parseServerStatusText(server.stdout);
+    log.debug(`foundry server status: running=${parsed.running} url=${parsed.url ?? '-'}`);
+    if (parsed.url) {
+      const found = await confirm(parsed.url, 'foundry-server-status', opts);
+      if (found.discovery.state === 'found') return found;
+      return { discovery: { state: 'stopped', cli: 'server', detail: parsed.running ? `\`foundry server status\` says it runs at ${parsed.url}, but nothing answers there (a stale status).` : '' } };
+    }
+    return { discovery: { state: 'stopped', cli: 'server', detail: firstLine(server.stdout + server.stderr) } };
+  }
+  const service = await runFoundry(foundry, ['service', 'status'], { signal: opts.signal });
+  const parsed = parseServiceStatus(service.stdout + '\n' + service.stderr);
+  log.debug(`foundry service status: running=${parsed.running} url=${parsed.url ?? '-'}`);
+  if (parsed.url) {
+    const found = await confirm(parsed.url, 'foundry-service-status', opts);
+    if (found.discovery.state === 'found') return found;
+    return { discovery: { state: 'stopped', cli: 'service', detail: `\`foundry service status\` names ${parsed.url}, but nothing answers there.` } };
+  }
+  return { discovery: { state: 'stopped', cli: 'service', detail: firstLine(service.stdout + service.stderr) } };
+}
+
+async function confirm(raw: string, source: EndpointSource, opts: DiscoveryOptions): Promise<Discovered> {
+  let endpoint: Endpoint;
+  try {
+    endpoint = parseEndpointUrl(raw, source);
+  } catch (e) {
+    return { discovery: { state: 'unreachable', url: raw, source, detail: (e as Error).message } };
+  }
+  try {
+    const r = await requestText(`${endpoint.openaiBaseUrl}/models`, { signal: opts.signal, timeoutMs: opts.probeTimeoutMs ?? 3000, fetch: opts.fetch });
+    if (r.status >= 500) throw new LabError('server-error', `GET /v1/models answered HTTP ${r.status}`);
+    if (r.status === 404) throw new LabError('bad-request', 'it does not serve /v1/models — is this an OpenAI-compatible server?');
+  } catch (e) {
+    if (isLabError(e) && e.code === 'aborted') throw e;
+    return { discovery: { state: 'unreachable', url: endpoint.serviceUrl, source, detail: (e as Error).message } };
+  }
+  const client = new RuntimeClient(endpoint, { log: opts.log, fetch: opts.fetch });
+  const runtime = await client.detectRuntime(opts.signal);
+  const emulated = await client.isEmulated(opts.signal);
+  const loadedModels = await client.listLoaded(opts.signal).catch(() => []);
+  return { discovery: { state: 'found', endpoint, runtime, emulated, loadedModels }, client };
+}
+
+function firstLine(text: string): string {
+  return text.split(/\r?\n/).map((l) => l.trim()).find(Boolean) ?? '';
+}
+
+/**
+ * Starts Foundry Local with whichever command family the installed CLI knows, then waits (polling discovery) until
+ * the service answers. The real SDK gave up after 1 s, which is too short in practice.
+ */
+export async function startFoundryService(opts: DiscoveryOptions & { waitMs?: number }): Promise<DiscoveryResult> {
+  const foundry = opts.foundryPath?.trim() || 'foundry';
+  const log = opts.log ?? silentLogger;
+  let out = await runFoundry(foundry, ['server', 'start'], { signal: opts.signal, timeoutMs: 120_000 });
+  if (isUnknownCommand(out) && !parseStartOutput(out.stdout)) out = await runFoundry(foundry, ['service', 'start'], { signal: opts.signal, timeoutMs: 120_000 });
+  log.info(`foundry start: ${firstLine(out.stdout + out.stderr)}`);
+  const deadline = Date.now() + (opts.waitMs ?? 30_000);
+  const discoveryOpts: DiscoveryOptions = { ...opts, endpoint: undefined };
+  for (;;) {
+    const d = await discoverEndpoint(discoveryOpts);
+    if (d.state === 'found' || d.state === 'not-installed' || Date.now() > deadline) return d;
+    if (opts.signal?.aborted) throw new LabError('aborted', 'Cancelled.');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

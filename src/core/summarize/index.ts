@@ -1,0 +1,4 @@
+export * from './escalationPolicy';
+export * from './pipeline';
+export * from './sections';
+export * from './stats';
