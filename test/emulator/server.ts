@@ -397,11 +397,14 @@ class Emulator implements RunningEmulator {
       return this.generation === 'g1' ? text(res, 400, `No OpenAIService provider found for modelName: ${m.id}`) : this.error(res, 400, 'Model not cached');
     }
     if (this.loaded.has(m.id)) return this.generation === 'g1' ? text(res, 200, '') : json(res, 200, { status: 'already_loaded' });
-    if (!(await this.delay(m.loadMs, res))) return;
+    // The memory is taken inside the load time, so the load still lasts loadMs as the profile says.
+    const t0 = Date.now();
+    const memScale = this.opts.memoryScale ?? 0;
+    const memory = memScale > 0 ? Buffer.alloc(Math.round(m.memoryMb * memScale * 1024 * 1024), 1) : undefined;
+    if (!(await this.delay(Math.max(0, m.loadMs - (Date.now() - t0) / (this.scale || 1)), res))) return;
     this.loaded.add(m.id);
     this.coldPending.add(m.id);
-    const scale = this.opts.memoryScale ?? 0;
-    if (scale > 0) this.memory.set(m.id, Buffer.alloc(Math.round(m.memoryMb * scale * 1024 * 1024), 1));
+    if (memory) this.memory.set(m.id, memory);
     this.log(`loaded ${m.id}`);
     return this.generation === 'g1' ? text(res, 200, '') : json(res, 200, { status: 'loaded' });
   }
