@@ -1,0 +1,55 @@
+/**
+ * The one place a failure becomes what the user sees: a message they can act on and the buttons that act on it.
+ * Used by notifications and by the panel's error box alike. No VS Code API here (unit-tested).
+ */
+import { isLabError, LabErrorCode } from '../core/runtime/errors';
+import type { PanelAction } from '../protocol';
+
+export interface ErrorAction {
+  title: string;
+  command: PanelAction;
+}
+
+export interface ErrorAdvice {
+  message: string;
+  actions: ErrorAction[];
+}
+
+const START: ErrorAction = { title: 'Start Foundry Local', command: 'foundryLab.startService' };
+const SET_ENDPOINT: ErrorAction = { title: 'Set Endpoint', command: 'foundryLab.setEndpoint' };
+const LOGS: ErrorAction = { title: 'Open Logs', command: 'foundryLab.showLogs' };
+const CHOOSE: ErrorAction = { title: 'Choose Models', command: 'foundryLab.chooseModels' };
+const RETRY_DISCOVERY: ErrorAction = { title: 'Refresh Status', command: 'foundryLab.refreshStatus' };
+
+const ADVICE: Record<LabErrorCode, { hint?: string; actions: ErrorAction[] }> = {
+  'not-installed': { hint: 'Install Foundry Local, or set the endpoint of a running OpenAI-compatible server.', actions: [SET_ENDPOINT, LOGS] },
+  'not-running': { hint: 'Start Foundry Local, or set the endpoint of a running server.', actions: [START, SET_ENDPOINT, LOGS] },
+  unreachable: { hint: 'Check the endpoint and that the host is reachable.', actions: [SET_ENDPOINT, RETRY_DISCOVERY, LOGS] },
+  'invalid-endpoint': { hint: 'Set an http:// or https:// URL, or leave it empty to discover Foundry Local.', actions: [SET_ENDPOINT] },
+  'model-not-found': { hint: 'Pick a model the runtime has.', actions: [CHOOSE, LOGS] },
+  'model-not-cached': { actions: [CHOOSE, LOGS] },
+  'model-not-loaded': { hint: 'Turn on foundryLab.autoLoadModels, or load it with `foundry model load`.', actions: [LOGS] },
+  'context-too-long': { actions: [] },
+  timeout: { hint: 'Raise foundryLab.idleTimeoutSeconds if the model is still loading.', actions: [LOGS] },
+  'idle-timeout': { hint: 'Raise foundryLab.idleTimeoutSeconds, or check the runtime.', actions: [LOGS] },
+  'malformed-stream': { actions: [LOGS] },
+  'stream-broken': { actions: [RETRY_DISCOVERY, LOGS] },
+  'server-error': { actions: [LOGS] },
+  'bad-request': { actions: [LOGS] },
+  aborted: { actions: [] },
+};
+
+/** Message + actions for any failure. Never a stack trace: unknown errors show their message only. */
+export function adviceFor(error: unknown): ErrorAdvice {
+  if (!isLabError(error)) {
+    const text = error instanceof Error ? error.message : String(error);
+    return { message: `Foundry Local Lab failed: ${firstLine(text)}`, actions: [LOGS] };
+  }
+  const advice = ADVICE[error.code] ?? { actions: [LOGS] };
+  const message = advice.hint && !error.message.includes(advice.hint) ? `${error.message} ${advice.hint}` : error.message;
+  return { message, actions: advice.actions };
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n')[0] || 'unknown error').slice(0, 500);
+}

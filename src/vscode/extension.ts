@@ -1,0 +1,55 @@
+import * as vscode from 'vscode';
+import type { Logger } from '../core/log';
+import { chooseModels } from './commands/chooseModels';
+import { setEndpoint } from './commands/setEndpoint';
+import { startService } from './commands/startService';
+import { refreshStatus, showStatus } from './commands/status';
+import { LabPanel } from './panel/labPanel';
+import { RuntimeService } from './runtimeService';
+import { Settings } from './settings';
+import { showError } from './showError';
+import { RuntimeStatusBar, SHOW_ACTIONS_COMMAND, showActions } from './statusBar';
+
+export function activate(context: vscode.ExtensionContext): void {
+  // A LogOutputChannel has the Logger's shape: core logs straight into it.
+  const log = vscode.window.createOutputChannel('Foundry Local Lab', { log: true });
+  const settings = new Settings(log);
+  const runtime = new RuntimeService(settings, log);
+  const statusBar = new RuntimeStatusBar(runtime, settings);
+  const panelDeps = { extensionUri: context.extensionUri, runtime, settings, log };
+  const command = (id: string, run: () => unknown) => registerCommand(id, run, log);
+
+  context.subscriptions.push(
+    log,
+    settings,
+    runtime,
+    statusBar,
+    command('foundryLab.showStatus', () => showStatus(runtime)),
+    command('foundryLab.chooseModels', () => chooseModels(runtime, settings, log)),
+    command('foundryLab.openPanel', () => LabPanel.show(panelDeps)),
+    command('foundryLab.setEndpoint', () => setEndpoint(runtime, settings, log)),
+    command('foundryLab.startService', () => startService(runtime, settings, log)),
+    command('foundryLab.refreshStatus', () => refreshStatus(runtime)),
+    command('foundryLab.showLogs', () => log.show()),
+    command(SHOW_ACTIONS_COMMAND, () => showActions()),
+    { dispose: () => LabPanel.disposeCurrent() },
+  );
+
+  log.info(`Foundry Local Lab ${context.extension.packageJSON.version} activated`);
+  void runtime.refresh('activation');
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}
+
+/** Every command runs through here: a failure is logged in full and shown as advice with actions, never a stack. */
+function registerCommand(id: string, run: () => unknown, log: Logger): vscode.Disposable {
+  return vscode.commands.registerCommand(id, async () => {
+    try {
+      await run();
+    } catch (e) {
+      await showError(e, log, id);
+    }
+  });
+}
