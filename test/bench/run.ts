@@ -134,6 +134,8 @@ async function streamingOverhead(rounds: number) {
 }
 
 const STUB_VSCODE = `
+// A stand-in for the vscode API: every namespace answers every call with another stand-in, so activate() runs its
+// real code paths (registrations, settings reads, status bar) without an editor. Settings reads return the default.
 const handler = {
   get(target, prop) {
     if (prop === 'then') return undefined;
@@ -142,10 +144,14 @@ const handler = {
     if (!(prop in target)) target[prop] = new Proxy(function () {}, handler);
     return target[prop];
   },
+  set(target, prop, value) { return Reflect.defineProperty(target, prop, { value, writable: true, configurable: true }); },
   apply() { return new Proxy(function () {}, handler); },
   construct() { return new Proxy(function () {}, handler); },
 };
-module.exports = new Proxy(function () {}, handler);
+const names = ['window', 'workspace', 'commands', 'env', 'languages', 'extensions', 'chat', 'lm', 'l10n', 'Uri', 'EventEmitter',
+  'Disposable', 'StatusBarAlignment', 'ThemeColor', 'ThemeIcon', 'MarkdownString', 'ViewColumn', 'ConfigurationTarget',
+  'ProgressLocation', 'CancellationTokenSource', 'QuickPickItemKind', 'TreeItem', 'Range', 'Position', 'Selection'];
+for (const n of names) exports[n] = new Proxy(function () {}, handler);
 `;
 
 /** Loads a bundle and runs activate() in a fresh process with a stub vscode module; prints the ms it took. */
@@ -157,13 +163,12 @@ function activationProbe(bundle: string): number {
     Module._resolveFilename = function (req, ...rest) { return req === 'vscode' ? stubPath : resolve.call(this, req, ...rest); };
     const t0 = performance.now();
     const ext = require(${JSON.stringify(bundle)});
-    Promise.resolve(ext.activate && ext.activate({ subscriptions: [], extensionUri: {}, extensionPath: ${JSON.stringify(root)}, globalState: { get: (k, d) => d, update: async () => {} }, workspaceState: { get: (k, d) => d, update: async () => {} }, secrets: { get: async () => undefined, store: async () => {} }, storageUri: undefined, globalStorageUri: {}, logUri: {}, extension: { packageJSON: {} }, environmentVariableCollection: {} }))
-      .catch(() => {})
-      .finally(() => { process.stdout.write(String(performance.now() - t0)); process.exit(0); });
+    Promise.resolve().then(() => ext.activate && ext.activate({ subscriptions: [], extensionUri: {}, extensionPath: ${JSON.stringify(root)}, globalState: { get: (k, d) => d, update: async () => {} }, workspaceState: { get: (k, d) => d, update: async () => {} }, secrets: { get: async () => undefined, store: async () => {} }, storageUri: undefined, globalStorageUri: {}, logUri: {}, extension: { packageJSON: {} }, environmentVariableCollection: {} }))
+      .then(() => { process.stdout.write(String(performance.now() - t0)); process.exit(0); }, (e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
   `;
   const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30000 });
   const ms = Number(r.stdout);
-  if (!Number.isFinite(ms)) throw new Error(`activation probe failed: ${r.stderr}`);
+  if (r.status !== 0 || !r.stdout.trim() || !Number.isFinite(ms)) throw new Error(`activation probe failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
   return ms;
 }
 
