@@ -21,17 +21,19 @@ const LOGS: ErrorAction = { title: 'Open Logs', command: 'foundryLab.showLogs' }
 const CHOOSE: ErrorAction = { title: 'Choose Models', command: 'foundryLab.chooseModels' };
 const RETRY_DISCOVERY: ErrorAction = { title: 'Refresh Status', command: 'foundryLab.refreshStatus' };
 
+// Core's messages already say what happened and what to do; the advice adds buttons, and a hint only where the
+// editor words it differently (the setting's name).
 const ADVICE: Record<LabErrorCode, { hint?: string; actions: ErrorAction[] }> = {
-  'not-installed': { hint: 'Install Foundry Local, or set the endpoint of a running OpenAI-compatible server.', actions: [SET_ENDPOINT, LOGS] },
-  'not-running': { hint: 'Start Foundry Local, or set the endpoint of a running server.', actions: [START, SET_ENDPOINT, LOGS] },
-  unreachable: { hint: 'Check the endpoint and that the host is reachable.', actions: [SET_ENDPOINT, RETRY_DISCOVERY, LOGS] },
-  'invalid-endpoint': { hint: 'Set an http:// or https:// URL, or leave it empty to discover Foundry Local.', actions: [SET_ENDPOINT] },
-  'model-not-found': { hint: 'Pick a model the runtime has.', actions: [CHOOSE, LOGS] },
+  'not-installed': { actions: [SET_ENDPOINT, LOGS] },
+  'not-running': { actions: [START, SET_ENDPOINT, LOGS] },
+  unreachable: { actions: [SET_ENDPOINT, RETRY_DISCOVERY, LOGS] },
+  'invalid-endpoint': { actions: [SET_ENDPOINT] },
+  'model-not-found': { actions: [CHOOSE, LOGS] },
   'model-not-cached': { actions: [CHOOSE, LOGS] },
-  'model-not-loaded': { hint: 'Turn on foundryLab.autoLoadModels, or load it with `foundry model load`.', actions: [LOGS] },
+  'model-not-loaded': { hint: '(Setting: foundryLab.autoLoadModels.)', actions: [LOGS] },
   'context-too-long': { actions: [] },
-  timeout: { hint: 'Raise foundryLab.idleTimeoutSeconds if the model is still loading.', actions: [LOGS] },
-  'idle-timeout': { hint: 'Raise foundryLab.idleTimeoutSeconds, or check the runtime.', actions: [LOGS] },
+  timeout: { hint: '(Setting: foundryLab.idleTimeoutSeconds.)', actions: [LOGS] },
+  'idle-timeout': { hint: '(Setting: foundryLab.idleTimeoutSeconds.)', actions: [LOGS] },
   'malformed-stream': { actions: [LOGS] },
   'stream-broken': { actions: [RETRY_DISCOVERY, LOGS] },
   'server-error': { actions: [LOGS] },
@@ -46,7 +48,7 @@ export function adviceFor(error: unknown): ErrorAdvice {
     return { message: `Foundry Local Lab failed: ${firstLine(text)}`, actions: [LOGS] };
   }
   const advice = ADVICE[error.code] ?? { actions: [LOGS] };
-  const message = advice.hint && !error.message.includes(advice.hint) ? `${error.message} ${advice.hint}` : error.message;
+  const message = advice.hint ? `${error.message} ${advice.hint}` : error.message;
   return { message, actions: advice.actions };
 }
 
