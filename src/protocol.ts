@@ -92,7 +92,7 @@ export interface HistoryEntry {
   prepMs?: number;
   ttftMs?: number;
   e2eMs?: number;
-  ok: boolean;
+  outcome: 'done' | 'stopped' | 'failed';
 }
 
 export interface PanelSnapshot {

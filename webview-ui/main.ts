@@ -255,7 +255,7 @@ function renderPhaseDetail(): void {
     waiting: `waiting for the first token${elapsed}`,
     streaming: `streaming${elapsed}`,
     done: e2e !== undefined ? `in ${formatMs(e2e)}` : '',
-    stopped: 'stopped — what arrived is kept',
+    stopped: '— what arrived is kept',
     failed: '',
   };
   ui.phaseDetail.textContent = texts[run.phase];
@@ -316,6 +316,14 @@ function renderMetrics(): void {
     ui.latencyBar.replaceChildren(el('p', { className: 'empty', text: run ? 'Measuring…' : 'Run a prompt to see its timeline.' }));
     return;
   }
+  const segments = latencySegments(run?.metrics ?? {});
+  const total = totalMs(segments);
+  if (!segments.length || total <= 0) {
+    // Failed before the request was sent: a table of n/a would say nothing.
+    body.replaceChildren();
+    ui.latencyBar.replaceChildren(el('p', { className: 'empty', text: 'No timeline: the request did not reach the runtime.' }));
+    return;
+  }
   body.replaceChildren(
     ...rows.map((r) => {
       const tr = el('tr', {}, el('td', { text: r.label }), el('td', { text: r.value }));
@@ -323,12 +331,6 @@ function renderMetrics(): void {
       return tr;
     }),
   );
-  const segments = latencySegments(run?.metrics ?? {});
-  const total = totalMs(segments);
-  if (!segments.length || total <= 0) {
-    ui.latencyBar.replaceChildren(el('p', { className: 'empty', text: 'No timeline: the request did not reach the runtime.' }));
-    return;
-  }
   ui.latencyBar.replaceChildren(
     stackedBar(segments),
     el('p', { className: 'bar-caption', text: `${segments.map((s) => `${s.label} ${formatMs(s.ms)}`).join(' · ')} — total ${formatMs(total)}` }),
@@ -362,10 +364,13 @@ function renderHistory(): void {
         const segments = latencySegments(h);
         const total = totalMs(segments);
         const label = el('div', { className: 'history-label', text: `#${h.runId} ${h.model}${h.device ? ` (${h.device})` : ''}`, title: h.model });
-        const figures = h.ok
-          ? `TTFT ${h.ttftMs !== undefined ? formatMs(h.ttftMs) : 'n/a'} · E2E ${h.e2eMs !== undefined ? formatMs(h.e2eMs) : 'n/a'}`
-          : 'failed or stopped';
-        const row = el('div', { className: `history-row${h.ok ? '' : ' failed'}` }, label, el('div', { className: 'history-bar' }, stackedBar(segments, (total / max) * 100)), el('div', { className: 'history-figures', text: figures }));
+        const figures = [
+          h.outcome === 'done' ? '' : h.outcome,
+          h.ttftMs !== undefined ? `TTFT ${formatMs(h.ttftMs)}` : '',
+          h.e2eMs !== undefined ? `E2E ${formatMs(h.e2eMs)}` : '',
+        ].filter(Boolean).join(' · ');
+        const bar = total > 0 ? [el('div', { className: 'history-bar' }, stackedBar(segments, (total / max) * 100))] : [];
+        const row = el('div', { className: `history-row ${h.outcome}` }, label, ...bar, el('div', { className: 'history-figures', text: figures }));
         row.dataset.runId = String(h.runId);
         return row;
       }),

@@ -66,7 +66,7 @@ export function historyEntry(run: RunView): HistoryEntry {
     prepMs: run.metrics?.prepMs,
     ttftMs: run.metrics?.ttftMs,
     e2eMs: run.metrics?.e2eMs,
-    ok: run.phase === 'done',
+    outcome: run.phase === 'done' ? 'done' : run.phase === 'stopped' ? 'stopped' : 'failed',
   };
 }
 

@@ -33,7 +33,7 @@ describe('vscode/panel/runView against the emulator', function () {
     assert.ok(!keys.includes('reasoningTokens'), 'no reasoning row for a model without reasoning');
     assert.match(view.metricRows!.find((r) => r.key === 'ttftMs')!.value, /^\d+(\.\d)? ms$/);
     const entry = historyEntry(view);
-    assert.strictEqual(entry.ok, true);
+    assert.strictEqual(entry.outcome, 'done');
     assert.strictEqual(entry.model, view.model!.id);
     assert.strictEqual(entry.ttftMs, view.metrics!.ttftMs);
   });
@@ -51,7 +51,7 @@ describe('vscode/panel/runView against the emulator', function () {
     const view = finishedRun(3, 'phi-4-mini', await ask('phi-4-mini', controller.signal, () => controller.abort()), false);
     assert.strictEqual(view.phase, 'stopped');
     assert.strictEqual(view.error, undefined);
-    assert.strictEqual(historyEntry(view).ok, false);
+    assert.strictEqual(historyEntry(view).outcome, 'stopped');
   });
 
   it('shows a server failure with its message and an Open Logs action', async () => {
@@ -75,7 +75,7 @@ describe('vscode/panel/runView against the emulator', function () {
 
   it('keeps the last HISTORY_LENGTH runs', () => {
     let h = [] as ReturnType<typeof appendHistory>;
-    for (let i = 1; i <= HISTORY_LENGTH + 3; i++) h = appendHistory(h, { runId: i, model: 'm', ok: true });
+    for (let i = 1; i <= HISTORY_LENGTH + 3; i++) h = appendHistory(h, { runId: i, model: 'm', outcome: 'done' });
     assert.strictEqual(h.length, HISTORY_LENGTH);
     assert.strictEqual(h[0].runId, 4);
   });
