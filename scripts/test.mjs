@@ -38,7 +38,7 @@ function findTests(dir) {
 
 function e2e() {
   log('in-editor tests (code-server + Chromium)…');
-  const r = spawnSync(process.execPath, [join(root, 'out', 'test', 'e2e', 'run.js'), '--summary-json'], {
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'e2e.mjs')], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
