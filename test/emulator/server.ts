@@ -139,27 +139,39 @@ class Emulator implements RunningEmulator {
   }
 
   async restart(opts: { port?: number } = {}): Promise<string> {
+    return this.restartSparing(opts);
+  }
+
+  private async restartSparing(opts: { port?: number }, spare?: Socket): Promise<string> {
     const old = this.currentPort;
-    await this.stop();
+    await this.stopListening(spare);
     this.loaded.clear();
+    this.coldPending.clear();
     this.memory.clear();
     // A real restart binds a new dynamic port; make sure it differs from the old one.
     for (let i = 0; i < 5; i++) {
       await this.listen(opts.port ?? 0);
       if (opts.port !== undefined || this.currentPort !== old) break;
-      await this.stop();
+      await this.stopListening(spare);
     }
     return this.currentUrl;
   }
 
   async stop(): Promise<void> {
+    return this.stopListening();
+  }
+
+  /** `spare`: the socket of a control request that must still get its answer (it is closed after that answer). */
+  private async stopListening(spare?: Socket): Promise<void> {
     const server = this.server;
     this.server = undefined;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    for (const s of this.sockets) s.destroy();
+    for (const s of this.sockets) if (s !== spare) s.destroy();
     this.sockets.clear();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (spare) this.sockets.add(spare);
+    // close() stops accepting at once; its callback waits for open connections, which the spared one still is.
+    if (server) await new Promise<void>((resolve) => (server.close(() => resolve()), spare && setImmediate(resolve)));
     this.writeState(false);
   }
 
@@ -183,7 +195,7 @@ class Emulator implements RunningEmulator {
 
   private writeState(running: boolean): void {
     if (!this.opts.stateFile) return;
-    const state = { url: this.currentUrl, running, pid: process.pid, standalone: !!this.opts.standalone, generation: this.generation, timeScale: this.scale };
+    const state = { url: this.currentUrl, running, pid: process.pid, standalone: !!this.opts.standalone, generation: this.generation, timeScale: this.scale, profile: this.profile };
     writeFileSync(this.opts.stateFile, JSON.stringify(state, null, 2));
   }
 
@@ -441,7 +453,8 @@ class Emulator implements RunningEmulator {
     if (body === undefined) return this.error(res, 400, raw ? 'Invalid JSON' : 'Invalid JSON: empty body');
     if (typeof body.model !== 'string' || !body.model) return this.error(res, 400, 'Missing required field: model');
     if (!Array.isArray(body.messages) || !body.messages.length) return this.error(res, 400, 'Missing required field: messages');
-    if (body.messages.some((m: any) => typeof m?.content !== 'string')) return this.error(res, 400, '[json.exception.type_error.302] type must be string, but is array');
+    const badContent = body.messages.find((m: any) => typeof m?.content !== 'string');
+    if (badContent) return this.error(res, 400, `[json.exception.type_error.302] type must be string, but is ${jsonTypeName(badContent?.content)}`);
     const fault = this.takeFault('chat', body.model);
     if (fault) {
       record.fault = fault.kind;
@@ -464,7 +477,8 @@ class Emulator implements RunningEmulator {
       const limit = fault?.kind === 'context-too-long' ? Math.max(1, promptTokens + out - 1) : m.contextLength;
       return this.error(res, 400, `This request requires ${promptTokens + out} total tokens (${promptTokens} input + ${out} output), which exceeds the model's maximum context length of ${limit} tokens.`);
     }
-    const all = tokenEvents(m, body.messages, { dropThink: g === 'g3' });
+    // OpenAI-compatible servers (LM Studio, llama.cpp, vLLM) parse reasoning into a separate `reasoning_content` field.
+    const all = tokenEvents(g === 'openai' && m.reasoning && m.reasoning !== 'none' ? { ...m, reasoning: 'field' } : m, body.messages, { dropThink: g === 'g3' });
     let events = all.slice(0, Math.max(0, maxTokens));
     let finish = all.length > maxTokens ? 'length' : 'stop';
     if (fault?.kind === 'finish-length') {
@@ -478,20 +492,25 @@ class Emulator implements RunningEmulator {
     const id = `chatcmpl-${seedOf(m.id, body.messages).toString(16)}`;
     const created = Math.floor(Date.now() / 1000);
     if (!body.stream) {
-      if (!(await this.delay(ttft + (events.length - 1) * (1000 / m.tokensPerSecond), res))) return;
+      const elapsed = (Date.now() - record.at) / (this.scale || 1);
+      if (!(await this.delay(Math.max(0, ttft + (events.length - 1) * (1000 / m.tokensPerSecond) - elapsed), res))) return;
+      if (fault?.kind === 'drop-after') return void res.socket?.destroy();
+      if (fault?.kind === 'stall-after') return; // never answers; the client gives up
+      if (fault?.kind === 'malformed') return text(res, 200, '{"id": "chatcmpl-broken", "choices": [{"message": {"content": "oops"');
+      if (fault?.kind === 'error-event') return this.error(res, 500, 'Inference failed: emulated fault during generation', 'server_error');
       const content = events.map((e) => e.content).join('');
       const reasoningField = events.map((e) => e.reasoningField ?? '').join('');
       const message: Record<string, unknown> = { role: 'assistant', content };
       if (reasoningField) message.reasoning_content = reasoningField;
       return json(res, 200, { id, object: 'chat.completion', created, model: m.id, choices: [{ index: 0, message, finish_reason: finish }], usage });
     }
-    await this.stream(m, events, { ttft, finish, usage, id, created, includeUsage: body.stream_options?.include_usage === true, fault }, req, res);
+    await this.stream(m, events, { ttft, finish, usage, id, created, includeUsage: body.stream_options?.include_usage === true, fault, start: record.at }, req, res);
   }
 
   private async stream(
     m: EmulatedModel,
     events: TokenEvent[],
-    s: { ttft: number; finish: string; usage: object; id: string; created: number; includeUsage: boolean; fault?: FaultSpec },
+    s: { ttft: number; finish: string; usage: object; id: string; created: number; includeUsage: boolean; fault?: FaultSpec; start: number },
     _req: IncomingMessage,
     res: ServerResponse,
   ): Promise<void> {
@@ -505,7 +524,7 @@ class Emulator implements RunningEmulator {
         : { id: s.id, object: 'chat.completion.chunk', created: s.created, model: m.id, choices: [{ index: 0, delta, finish_reason: finish }] };
     if (g !== 'g1') send(chunk({ role: 'assistant', content: '' }, null));
     const f = s.fault;
-    const start = Date.now();
+    const start = s.start;
     const interval = 1000 / m.tokensPerSecond;
     for (let i = 0; i < events.length; i++) {
       // Absolute targets: timer drift does not accumulate over a long stream.
@@ -554,9 +573,18 @@ class Emulator implements RunningEmulator {
     if (path === '/__emulator/requests' && method === 'GET') return json(res, 200, this.requests);
     if (path === '/__emulator/state' && method === 'GET') return json(res, 200, { generation: this.generation, url: this.currentUrl, loaded: [...this.loaded], cached: [...this.cached], profile: this.profile, timeScale: this.scale });
     if (path === '/__emulator/restart' && method === 'POST') {
-      json(res, 200, { restarting: true });
-      setTimeout(() => void this.restart(), 50);
-      return;
+      // The answer goes out on the old connection after the new port listens, then that connection closes.
+      const spare = res.socket ?? undefined;
+      res.shouldKeepAlive = false;
+      const url = await this.restartSparing({ port: typeof body?.port === 'number' ? body.port : undefined }, spare);
+      return json(res, 200, { url });
+    }
+    if (path === '/__emulator/stop' && method === 'POST') {
+      // Lets the fake CLI's `stop` stop an emulator that runs inside a test process.
+      const spare = res.socket ?? undefined;
+      res.shouldKeepAlive = false;
+      await this.stopListening(spare);
+      return json(res, 200, { running: false });
     }
     if (path === '/__emulator/reset' && method === 'POST') {
       this.clearFaults();
@@ -567,6 +595,13 @@ class Emulator implements RunningEmulator {
     }
     return json(res, 404, { error: 'unknown control route' });
   }
+}
+
+/** nlohmann::json's type names, as in the service's `type must be string, but is X` errors. */
+function jsonTypeName(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v === 'object' ? 'object' : typeof v;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

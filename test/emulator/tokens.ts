@@ -37,7 +37,7 @@ function words(next: () => number, n: number, first?: string): string[] {
     let w = WORDS[Math.floor(next() * WORDS.length)];
     if (i === 0 && first) w = first;
     const r = next();
-    const sep = i === 0 ? '' : r < 0.08 ? '.\n\n' : r < 0.2 ? '. ' : r < 0.28 ? ', ' : ' ';
+    const sep = i === 0 ? '' : i === 1 ? ' ' : r < 0.08 ? '.\n\n' : r < 0.2 ? '. ' : r < 0.28 ? ', ' : ' ';
     out.push(sep + w);
   }
   return out;
