@@ -66,12 +66,19 @@ export class RuntimeService implements vscode.Disposable {
     if (isLabError(error) && REDISCOVER_ON.has(error.code)) void this.refresh(`a request failed: ${error.code}`);
   }
 
-  /** After a request: the runtime may have loaded a model. Cheap, and silent on failure. */
+  /**
+   * After a request: the runtime may have loaded a model, or runChat may have found it on a new port (a restart
+   * survived by re-discovery). Cheap, and silent on failure.
+   */
   async refreshLoaded(): Promise<void> {
     const d = this.current.discovery;
-    if (d?.state !== 'found') return;
+    if (d?.state !== 'found' || this.inflight) return;
     try {
-      const { client } = await this.connection.current();
+      const { discovery, client } = await this.connection.current();
+      if (discovery.state !== 'found' || discovery.endpoint.serviceUrl !== d.endpoint.serviceUrl) {
+        void this.refresh('the runtime moved');
+        return;
+      }
       if (!client) return;
       const loaded = await client.listLoaded();
       if (loaded.join('\n') !== this.current.loaded.join('\n')) this.set({ ...this.current, loaded });

@@ -25,8 +25,9 @@ export const SOURCE_NAMES: Record<EndpointSource, string> = {
   flag: 'an explicit endpoint',
   setting: 'the foundryLab.endpoint setting',
   env: 'FOUNDRY_LOCAL_ENDPOINT',
-  'foundry-server-status': '`foundry server status`',
-  'foundry-service-status': '`foundry service status`',
+  // Plain text: these appear in notifications and the panel, which do not render Markdown.
+  'foundry-server-status': 'foundry server status',
+  'foundry-service-status': 'foundry service status',
 };
 
 export function runtimeView(s: RuntimeSnapshot): RuntimeView {

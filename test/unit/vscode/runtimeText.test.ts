@@ -42,7 +42,7 @@ describe('vscode/runtimeText', () => {
 
   it('tells in the tooltip where the endpoint is, how it was found, the generation and the models', () => {
     const t = statusBarTooltip(snap(found()), 'phi-4-mini', 'gpt-oss-20b');
-    for (const part of ['http://127.0.0.1:5273', '`foundry server status`', 'Foundry Local 0.11', 'Phi-4-mini-instruct-generic-gpu:5', 'small `phi-4-mini`', 'large `gpt-oss-20b`']) assert.ok(t.includes(part), part);
+    for (const part of ['http://127.0.0.1:5273', '(from foundry server status)', 'Foundry Local 0.11', 'Phi-4-mini-instruct-generic-gpu:5', 'small `phi-4-mini`', 'large `gpt-oss-20b`']) assert.ok(t.includes(part), part);
     assert.ok(statusBarTooltip(snap(found({ emulated: true })), 's', 'l').includes('EMULATOR'));
   });
 
@@ -54,7 +54,7 @@ describe('vscode/runtimeText', () => {
   });
 
   it('writes the status message for each state', () => {
-    assert.match(statusMessage(snap(found({ emulated: true }))), /^EMULATOR — Connected to http:\/\/127\.0\.0\.1:5273 \(found via `foundry server status`\)/);
+    assert.match(statusMessage(snap(found({ emulated: true }))), /^EMULATOR — Connected to http:\/\/127\.0\.0\.1:5273 \(found via foundry server status\)/);
     assert.match(statusMessage(snap({ state: 'stopped', cli: 'service', detail: 'Model management service is not running!' })), /not running\. Model management/);
     assert.match(statusMessage(snap({ state: 'unreachable', url: 'http://x:1', source: 'env', detail: 'ECONNREFUSED' })), /Cannot reach http:\/\/x:1 \(from FOUNDRY_LOCAL_ENDPOINT\)\. ECONNREFUSED/);
   });
