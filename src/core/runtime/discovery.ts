@@ -2,7 +2,7 @@ import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import { isLabError, LabError } from './errors';
 import { parseEndpointUrl } from './endpoint';
-import { isUnknownCommand, parseServerStatusJson, parseServerStatusText, parseServiceStatus, parseStartOutput, runFoundry } from './foundryCli';
+import { CliResult, isUnknownCommand, parseServerStatusJson, parseServerStatusText, parseServiceStatus, parseStartOutput, runFoundry, saysUnknownCommand } from './foundryCli';
 import { requestText } from './http';
 import { RuntimeClient } from './runtimeClient';
 import type { DiscoveryResult, Endpoint, EndpointSource } from './types';
@@ -41,9 +41,10 @@ export async function discover(opts: DiscoveryOptions): Promise<Discovered> {
   if (env) return confirm(env, 'env', opts);
 
   const foundry = opts.foundryPath?.trim() || 'foundry';
-  let server;
+  const cli = { signal: opts.signal, env: opts.env };
+  let server: CliResult;
   try {
-    server = await runFoundry(foundry, ['server', 'status', '-o', 'json'], { signal: opts.signal });
+    server = await runFoundry(foundry, ['server', 'status', '-o', 'json'], cli);
   } catch (e) {
     if (isLabError(e) && e.code === 'not-installed') return { discovery: { state: 'not-installed', detail: e.message } };
     throw e;
@@ -54,11 +55,14 @@ export async function discover(opts: DiscoveryOptions): Promise<Discovered> {
     if (parsed.url) {
       const found = await confirm(parsed.url, 'foundry-server-status', opts);
       if (found.discovery.state === 'found') return found;
-      return { discovery: { state: 'stopped', cli: 'server', detail: parsed.running ? `\`foundry server status\` says it runs at ${parsed.url}, but nothing answers there (a stale status).` : '' } };
+      const detail = parsed.running
+        ? `\`foundry server status\` says it runs at ${parsed.url}, but nothing answers there (a stale status).`
+        : `\`foundry server status\` names ${parsed.url}, but nothing answers there.`;
+      return { discovery: { state: 'stopped', cli: 'server', detail } };
     }
-    return { discovery: { state: 'stopped', cli: 'server', detail: firstLine(server.stdout + server.stderr) } };
+    return { discovery: { state: 'stopped', cli: 'server', detail: '`foundry server status` reports no running server.' } };
   }
-  const service = await runFoundry(foundry, ['service', 'status'], { signal: opts.signal });
+  const service = await runFoundry(foundry, ['service', 'status'], cli);
   const parsed = parseServiceStatus(service.stdout + '\n' + service.stderr);
   log.debug(`foundry service status: running=${parsed.running} url=${parsed.url ?? '-'}`);
   if (parsed.url) {
@@ -66,7 +70,11 @@ export async function discover(opts: DiscoveryOptions): Promise<Discovered> {
     if (found.discovery.state === 'found') return found;
     return { discovery: { state: 'stopped', cli: 'service', detail: `\`foundry service status\` names ${parsed.url}, but nothing answers there.` } };
   }
-  return { discovery: { state: 'stopped', cli: 'service', detail: firstLine(service.stdout + service.stderr) } };
+  if (saysUnknownCommand(service)) {
+    // Neither family answered: a 0.10+ CLI whose `server status` failed (it rejects `service`).
+    return { discovery: { state: 'stopped', cli: 'server', detail: firstLine(server.stderr + '\n' + server.stdout) } };
+  }
+  return { discovery: { state: 'stopped', cli: 'service', detail: firstLine(service.stdout + '\n' + service.stderr) } };
 }
 
 async function confirm(raw: string, source: EndpointSource, opts: DiscoveryOptions): Promise<Discovered> {
@@ -102,8 +110,15 @@ function firstLine(text: string): string {
 export async function startFoundryService(opts: DiscoveryOptions & { waitMs?: number }): Promise<DiscoveryResult> {
   const foundry = opts.foundryPath?.trim() || 'foundry';
   const log = opts.log ?? silentLogger;
-  let out = await runFoundry(foundry, ['server', 'start'], { signal: opts.signal, timeoutMs: 120_000 });
-  if (isUnknownCommand(out) && !parseStartOutput(out.stdout)) out = await runFoundry(foundry, ['service', 'start'], { signal: opts.signal, timeoutMs: 120_000 });
+  const cli = { signal: opts.signal, timeoutMs: 120_000, env: opts.env };
+  let out: CliResult;
+  try {
+    out = await runFoundry(foundry, ['server', 'start'], cli);
+    if (isUnknownCommand(out) && !parseStartOutput(out.stdout)) out = await runFoundry(foundry, ['service', 'start'], cli);
+  } catch (e) {
+    if (isLabError(e) && e.code === 'not-installed') return { state: 'not-installed', detail: e.message };
+    throw e;
+  }
   log.info(`foundry start: ${firstLine(out.stdout + out.stderr)}`);
   const deadline = Date.now() + (opts.waitMs ?? 30_000);
   const discoveryOpts: DiscoveryOptions = { ...opts, endpoint: undefined };

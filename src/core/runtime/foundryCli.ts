@@ -11,14 +11,20 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runFoundry(foundryPath: string, args: string[], opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<CliResult> {
+export async function runFoundry(
+  foundryPath: string,
+  args: string[],
+  opts: { signal?: AbortSignal; timeoutMs?: number; /** Added to this process's environment. */ env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    // A .cmd/.bat shim on Windows needs a shell; anything else runs without one (no quoting pitfalls).
+    // A .cmd/.bat shim on Windows needs a shell; anything else runs without one (no quoting pitfalls). With a shell,
+    // Node joins file and arguments with spaces, so the path (often under "Program Files") is quoted as well.
     const shell = process.platform === 'win32' && /\.(cmd|bat)$/i.test(foundryPath);
+    const quote = (a: string) => `"${a.replace(/"/g, '')}"`;
     const child = execFile(
-      foundryPath,
-      shell ? args.map((a) => `"${a.replace(/"/g, '')}"`) : args,
-      { timeout: opts.timeoutMs ?? 15000, signal: opts.signal, windowsHide: true, shell, maxBuffer: 4 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } },
+      shell ? quote(foundryPath) : foundryPath,
+      shell ? args.map(quote) : args,
+      { timeout: opts.timeoutMs ?? 15000, signal: opts.signal, windowsHide: true, shell, maxBuffer: 4 * 1024 * 1024, env: { ...process.env, ...opts.env, NO_COLOR: '1' } },
       (err, stdout, stderr) => {
         const e = err as (NodeJS.ErrnoException & { code?: string | number; killed?: boolean }) | null;
         if (e && (e.code === 'ENOENT' || e.code === 'EACCES')) {
@@ -35,9 +41,16 @@ export async function runFoundry(foundryPath: string, args: string[], opts: { si
 
 const URL_RE = /https?:\/\/(?:[a-zA-Z0-9.-]+|\[[0-9a-fA-F:]+\]|\d{1,3}(?:\.\d{1,3}){3}):\d+/;
 
-/** True when a CLI rejected a command family (`foundry server` on ≤ 0.8, `foundry service` on 0.10+). */
+const UNKNOWN_RE = /unknown command|unrecognized command|is not a valid command|Did you mean/i;
+
+/** True when a CLI rejected a command family (`foundry server` on ≤ 0.8, `foundry service` on 0.10+), or failed without a URL. */
 export function isUnknownCommand(r: CliResult): boolean {
-  return /unknown command|unrecognized command|is not a valid command|Did you mean/i.test(r.stdout + r.stderr) || (r.code !== 0 && !URL_RE.test(r.stdout));
+  return saysUnknownCommand(r) || (r.code !== 0 && !URL_RE.test(r.stdout));
+}
+
+/** True only when the CLI says in words that it does not know the command (not for other failures). */
+export function saysUnknownCommand(r: CliResult): boolean {
+  return UNKNOWN_RE.test(r.stdout + r.stderr);
 }
 
 export interface ParsedStatus {

@@ -43,13 +43,21 @@ export function resolveModelName(models: readonly ModelVariant[], requested: str
   if (exact) return done(exact);
   const versions = models.filter((m) => stripVersion(m.id).toLowerCase() === lower).sort((a, b) => versionOf(b.id) - versionOf(a.id));
   if (versions.length) return done(versions[0]);
-  let byAlias = models.filter((m) => (m.alias ?? '').toLowerCase() === lower);
-  if (device && device !== 'unknown') byAlias = byAlias.filter((m) => m.device === device);
+  // A versioned id asked of a runtime that lists ids without versions (G1 /openai/models, CLI 0.10 /v1/models).
+  const unversioned = stripVersion(lower) !== lower ? models.find((m) => m.id.toLowerCase() === stripVersion(lower)) : undefined;
+  if (unversioned) return done(unversioned);
+  const allOfAlias = models.filter((m) => (m.alias ?? '').toLowerCase() === lower);
+  const byAlias = device && device !== 'unknown' ? allOfAlias.filter((m) => m.device === device) : allOfAlias;
   if (byAlias.length) return done(byAlias.find((m) => m.cached) ?? byAlias[0]);
-  const aliases = [...new Set(models.map((m) => m.alias ?? m.id))].slice(0, 8);
+  if (allOfAlias.length) {
+    const devices = [...new Set(allOfAlias.map((m) => m.device))].join(', ');
+    throw new LabError('model-not-found', `'${name}' has no ${device} variant on this runtime (it has: ${devices}). Pick another device or leave it unset.`);
+  }
+  const known = [...new Set(models.map((m) => m.alias ?? m.id))];
+  const aliases = known.slice(0, 8);
   const forDevice = device && device !== 'unknown' ? ` for ${device}` : '';
   throw new LabError(
     'model-not-found',
-    `No model '${name}'${forDevice} on this runtime.${aliases.length ? ` Known: ${aliases.join(', ')}${models.length > 8 ? ', …' : ''}.` : ' It lists no models.'}`,
+    `No model '${name}'${forDevice} on this runtime.${aliases.length ? ` Known: ${aliases.join(', ')}${known.length > 8 ? ', …' : ''}.` : ' It lists no models.'}`,
   );
 }

@@ -197,34 +197,13 @@ export class RuntimeClient {
       model: { Name: model.id, Uri: item?.uri, Publisher: item?.publisher, ProviderType: `${item?.providerType ?? 'AzureFoundry'}Local`, PromptTemplate: item?.promptTemplate },
       IgnorePipeReport: true,
     };
-    let tail = '';
-    let final = '';
-    await requestStream(this.url('/openai/download'), {
-      body,
-      signal,
-      fetch: this.opts.fetch,
-      model: model.id,
-      onText: (chunk) => {
-        if (final || chunk.trimStart().startsWith('{')) {
-          final += chunk;
-          return;
-        }
-        tail += chunk;
-        const matches = [...tail.matchAll(/(\d+(?:\.\d+)?)%/g)];
-        if (matches.length) onProgress(Math.min(100, Number(matches[matches.length - 1][1])));
-        const brace = tail.indexOf('{');
-        if (brace >= 0) final = tail.slice(brace);
-        tail = tail.slice(-32); // a percentage may be split across chunks
-      },
-    });
-    let result: any;
-    try {
-      result = JSON.parse(final.trim());
-    } catch {
-      throw new LabError('malformed-stream', `The download ended without a result: ${final.slice(0, 120) || '(nothing)'}`);
+    const parser = new DownloadStreamParser(onProgress);
+    await requestStream(this.url('/openai/download'), { body, signal, fetch: this.opts.fetch, model: model.id, onText: (chunk) => parser.push(chunk) });
+    const result = parser.result();
+    if (!result) {
+      throw new LabError('stream-broken', `The download of ${model.id} ended before Foundry Local reported a result — try again, or run \`foundry model download ${model.alias ?? model.id}\`.`);
     }
-    const ok = result?.success ?? result?.Success;
-    if (ok !== true) throw new LabError('server-error', `Download of ${model.id} failed: ${result?.error ?? result?.ErrorMessage ?? 'no reason given'}`);
+    if (result.success !== true) throw new LabError('server-error', `Download of ${model.id} failed: ${result.error ?? 'no reason given'}`);
     this.catalog = undefined;
   }
 
@@ -271,4 +250,59 @@ function num(v: unknown): number | undefined {
 
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/**
+ * Reads the body of G1's POST /openai/download: progress text with percentages ("Total 37.5% Downloading …"), then
+ * a JSON object `{success, error}` (the REST docs spell it `{Success, ErrorMessage}`). Chunks may split a number or
+ * the JSON anywhere.
+ */
+export class DownloadStreamParser {
+  /** Progress text not yet consumed: at most a number still being written. */
+  private pending = '';
+  private json?: string;
+
+  constructor(private readonly onProgress: (percent: number) => void) {}
+
+  push(chunk: string): void {
+    if (this.json !== undefined) {
+      this.json += chunk;
+      return;
+    }
+    let text = this.pending + chunk;
+    // The result starts with '{' at the start of a chunk (what the SDK checks) or of a line.
+    const brace = chunk.trimStart().startsWith('{') ? this.pending.length + chunk.indexOf('{') : firstLineBrace(text);
+    if (brace >= 0) {
+      this.json = text.slice(brace);
+      text = text.slice(0, brace);
+    }
+    let consumed = 0;
+    let last: number | undefined;
+    for (const m of text.matchAll(/(\d+(?:\.\d+)?)\s*%/g)) {
+      last = Number(m[1]);
+      consumed = m.index! + m[0].length;
+    }
+    if (last !== undefined && Number.isFinite(last)) this.onProgress(Math.min(100, last));
+    this.pending = this.json === undefined ? /[\d.]*$/.exec(text.slice(consumed))![0] : '';
+  }
+
+  /** The final result, keys read case-insensitively; undefined when none (or not JSON) arrived. */
+  result(): { success: boolean; error?: string } | undefined {
+    if (this.json === undefined) return undefined;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(this.json.trim());
+    } catch {
+      return undefined;
+    }
+    if (!obj || typeof obj !== 'object') return undefined;
+    const get = (key: string) => Object.entries(obj as Record<string, unknown>).find(([k]) => k.toLowerCase() === key)?.[1];
+    const error = get('error') ?? get('errormessage');
+    return { success: get('success') === true, error: typeof error === 'string' && error ? error : undefined };
+  }
+}
+
+function firstLineBrace(text: string): number {
+  const m = /(^|[\r\n])[ \t]*\{/.exec(text);
+  return m ? m.index + m[0].length - 1 : -1;
 }
