@@ -409,8 +409,8 @@ class Emulator implements RunningEmulator {
       return this.generation === 'g1' ? text(res, 400, `No OpenAIService provider found for modelName: ${m.id}`) : this.error(res, 400, 'Model not cached');
     }
     if (this.loaded.has(m.id)) return this.generation === 'g1' ? text(res, 200, '') : json(res, 200, { status: 'already_loaded' });
-    // The memory is taken inside the load time, so the load still lasts loadMs as the profile says.
-    const t0 = Date.now();
+    // The memory is taken inside the load time, so the load still lasts loadMs (from the request's arrival).
+    const t0 = record.at;
     const memScale = this.opts.memoryScale ?? 0;
     const memory = memScale > 0 ? Buffer.alloc(Math.round(m.memoryMb * memScale * 1024 * 1024), 1) : undefined;
     if (!(await this.delay(Math.max(0, m.loadMs - (Date.now() - t0) / (this.scale || 1)), res))) return;
