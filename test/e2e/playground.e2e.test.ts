@@ -31,8 +31,11 @@ describe('in VS Code: status, the playground panel, discovery', function () {
   async function runPrompt(model: string, prompt: string): Promise<void> {
     await panel.locator('[data-testid=model-select]').selectOption(model);
     await panel.locator('[data-testid=prompt]').fill(prompt);
+    // A finished run joins the history: that, not the phase (still "done" from the last run), says this one ended.
+    const runs = panel.locator('[data-testid=history] .history-row');
+    const before = await runs.count();
     await panel.locator('[data-testid=run]').click();
-    await wb.waitFor(async () => ['done', 'failed', 'stopped'].includes((await panel.locator('[data-testid=phase]').innerText()).trim()), 60000, 'the run to end');
+    await wb.waitFor(async () => (await runs.count()) > before, 60000, 'the run to end');
   }
 
   const metric = async (key: string) => Number.parseFloat(await panel.locator(`[data-testid=metrics] [data-metric=${key}] td:nth-child(2)`).innerText());

@@ -70,7 +70,8 @@ export class Workbench {
   }
 
   async clearNotifications(): Promise<void> {
-    for (const b of await this.page.locator('.notification-toast .codicon-notifications-clear, .notification-toast .codicon-close').all()) await b.click().catch(() => undefined);
+    // A short timeout: a toast that is fading out is not clickable, and the default wait is 30 s.
+    for (const b of await this.page.locator('.notification-toast .codicon-notifications-clear, .notification-toast .codicon-close').all()) await b.click({ timeout: 1000 }).catch(() => undefined);
     await this.page.keyboard.press('Escape');
   }
 
