@@ -8,7 +8,10 @@ import type { ChatRequest, DeviceType, Endpoint, ModelVariant, ResolvedModel, Ru
 export interface RuntimeClientOptions {
   fetch?: typeof fetch;
   log?: Logger;
-  /** For quick management calls (not loads or downloads, which take minutes). Default 10 s. */
+  /**
+   * Time limit for management calls (not loads or downloads, which take minutes). Default 10 s, and 30–60 s for the
+   * model lists (G1's /foundry/list fetches the online catalog).
+   */
   requestTimeoutMs?: number;
 }
 
@@ -97,7 +100,7 @@ export class RuntimeClient {
     const kind = await this.detectRuntime(signal);
     if (kind === 'foundry-g1') {
       const [list, cached] = await Promise.all([
-        this.getJson<any[]>('/foundry/list', signal, 60_000),
+        this.getJson<any[]>('/foundry/list', signal, this.opts.requestTimeoutMs ?? 60_000),
         this.getJson<string[]>('/openai/models', signal).catch(() => undefined),
       ]);
       if (!Array.isArray(list)) throw new LabError('malformed-stream', '/foundry/list did not answer with a list.');
@@ -116,7 +119,7 @@ export class RuntimeClient {
           publisher: m.publisher,
         }));
     }
-    const body = await this.getJson<{ data?: any[] }>('/v1/models', signal, 30_000);
+    const body = await this.getJson<{ data?: any[] }>('/v1/models', signal, this.opts.requestTimeoutMs ?? 30_000);
     const data = Array.isArray(body?.data) ? body!.data : [];
     const foundry = kind !== 'openai-compatible';
     return data
@@ -163,6 +166,9 @@ export class RuntimeClient {
       return { status: data?.status === 'already_loaded' ? 'already_loaded' : 'loaded', ms };
     } catch (e) {
       if (isLabError(e) && /No OpenAIService provider found|not cached/i.test(e.detail?.body ?? e.message)) {
+        // G1 says the same for a model it does not know at all: tell a typo from a missing download.
+        const known = await this.listModels(opts.signal).then((ms) => ms.some((m) => sameModelId(m.id, id)), () => true);
+        if (!known) throw new LabError('model-not-found', `'${id}' is not in this runtime's catalog — check the name (aliases resolve to ids first).`, e.detail);
         throw new LabError('model-not-cached', `'${id}' is not downloaded — download it with \`foundry model download ${id}\`.`, e.detail);
       }
       throw e;
@@ -173,7 +179,7 @@ export class RuntimeClient {
     const kind = await this.detectRuntime(signal);
     if (kind === 'openai-compatible') return;
     const path = kind === 'foundry-g1' ? `/openai/unload/${encodeURIComponent(id)}?force=true` : `/models/unload/${encodeURIComponent(id)}`;
-    await this.getJson(path, signal, 60_000, id);
+    await this.getJson(path, signal, this.opts.requestTimeoutMs ?? 60_000, id);
   }
 
   async ensureLoaded(model: ResolvedModel, signal?: AbortSignal): Promise<{ alreadyLoaded: boolean; loadMs?: number }> {
@@ -191,7 +197,7 @@ export class RuntimeClient {
     if (kind !== 'foundry-g1') {
       throw new LabError('bad-request', `This runtime has no download API — run \`foundry model download ${model.alias ?? model.id}\` in a terminal.`);
     }
-    const catalog = await this.getJson<any[]>('/foundry/list', signal, 60_000);
+    const catalog = await this.getJson<any[]>('/foundry/list', signal, this.opts.requestTimeoutMs ?? 60_000);
     const item = Array.isArray(catalog) ? catalog.find((m) => m?.name === model.id) : undefined;
     const body = {
       model: { Name: model.id, Uri: item?.uri, Publisher: item?.publisher, ProviderType: `${item?.providerType ?? 'AzureFoundry'}Local`, PromptTemplate: item?.promptTemplate },
