@@ -16,7 +16,7 @@ import {
 import { METRIC_LABELS } from '../../core/metrics';
 import { connect, EMULATOR_NOTE } from '../connect';
 import type { GlobalOptions } from '../main';
-import { CliIO, describeError, EXIT_OK, EXIT_RUNTIME, UsageError } from '../output';
+import { CliIO, EXIT_OK, EXIT_RUNTIME, UsageError } from '../output';
 
 export type ReportFormat = 'json' | 'csv' | 'md';
 
@@ -84,7 +84,11 @@ export async function runCompareCommand(global: GlobalOptions, opts: CompareComm
     return EXIT_RUNTIME;
   }
   const failedModels = run.models.filter((m) => m.error);
-  for (const m of failedModels) io.stderr(`foundry-lab: ${m.requested}: ${describeError({ code: m.error!.code, message: m.error!.message } as any)}\n`);
+  for (const m of failedModels) io.stderr(`foundry-lab: ${m.requested}: ${m.error!.message}\n`);
+  if (!run.requests.some((r) => !r.error)) {
+    io.stderr('foundry-lab: no request succeeded — the report shows why.\n');
+    return EXIT_RUNTIME;
+  }
   return failedModels.length === run.models.length ? EXIT_RUNTIME : EXIT_OK;
 }
 
