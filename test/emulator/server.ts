@@ -26,6 +26,8 @@ export type FaultKind =
   | 'context-too-long'
   | 'error-event';
 
+export const FAULT_KINDS: readonly FaultKind[] = ['reset', 'http-500', 'http-503', 'http-500-plain', 'hang', 'drop-after', 'malformed', 'slow-first-token', 'stall-after', 'finish-length', 'no-usage', 'context-too-long', 'error-event'];
+
 export interface FaultSpec {
   kind: FaultKind;
   route?: 'chat' | 'load' | 'models' | 'any';
@@ -182,6 +184,9 @@ class Emulator implements RunningEmulator {
   }
 
   injectFault(f: FaultSpec): void {
+    // A misspelt fault would silently never fire and the test would pass for the wrong reason.
+    if (!FAULT_KINDS.includes(f?.kind)) throw new Error(`unknown fault kind: ${String(f?.kind)}`);
+    if (f.route !== undefined && !['chat', 'load', 'models', 'any'].includes(f.route)) throw new Error(`unknown fault route: ${String(f.route)}`);
     this.faults.push({ ...f, left: f.times ?? 1 });
   }
 
@@ -237,7 +242,12 @@ class Emulator implements RunningEmulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader(EMULATOR_HEADER, '1');
     const url = new URL(req.url ?? '/', 'http://x');
-    const path = decodeURIComponent(url.pathname);
+    let path = url.pathname;
+    try {
+      path = decodeURIComponent(path);
+    } catch {
+      /* a malformed %-escape: route the raw path (it matches nothing) */
+    }
     const record: RequestRecord = { method: req.method ?? 'GET', path: url.pathname + url.search, at: Date.now(), aborted: false, finished: false };
     if (!path.startsWith('/__emulator')) this.requests.push(record);
     res.on('finish', () => (record.finished = true));
@@ -560,10 +570,10 @@ class Emulator implements RunningEmulator {
 
   private async control(method: string, path: string, body: any, res: ServerResponse): Promise<void> {
     if (path === '/__emulator/faults' && method === 'POST') {
-      for (const f of Array.isArray(body) ? body : [body]) {
-        if (!f || typeof f.kind !== 'string') return json(res, 400, { error: 'a fault needs "kind"' });
-        this.injectFault(f);
-      }
+      const list = Array.isArray(body) ? body : [body];
+      const bad = list.find((f) => !f || !FAULT_KINDS.includes(f.kind) || (f.route !== undefined && !['chat', 'load', 'models', 'any'].includes(f.route)));
+      if (bad !== undefined) return json(res, 400, { error: `a fault needs "kind" (one of ${FAULT_KINDS.join(', ')}) and an optional "route" (chat, load, models, any)` });
+      for (const f of list) this.injectFault(f);
       return json(res, 200, { faults: this.faults.length });
     }
     if (path === '/__emulator/faults' && method === 'DELETE') {

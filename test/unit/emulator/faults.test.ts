@@ -149,6 +149,12 @@ describe('emulator: fault injection, aborts and control routes', function () {
     assert.strictEqual((await call(emu, '/v1/chat/completions', { raw: chatBody() })).status, 500);
   });
 
+  it('survives malformed requests (bad %-escape in the path)', async () => {
+    const r = await rawRequest(`${emu.url}/models/load/%E0%A4%A`, 'GET');
+    assert.strictEqual(r.status, 404);
+    assert.strictEqual((await call(emu, '/v1/models')).status, 200);
+  });
+
   it('stops generating at once when the client disconnects, and records aborted: true', async () => {
     const e = await startEmulator({ generation: 'g3', profile: oneModel({ ttftMs: 10, tokensPerSecond: 50 }) });
     try {
@@ -176,6 +182,8 @@ describe('emulator: fault injection, aborts and control routes', function () {
       assert.strictEqual((await call(emu, '/__emulator/faults', { method: 'DELETE' })).status, 200);
       assert.strictEqual((await call(emu, '/v1/chat/completions', { raw: chatBody() })).status, 200);
       assert.strictEqual((await call(emu, '/__emulator/faults', { body: { nokind: true } })).status, 400);
+      assert.strictEqual((await call(emu, '/__emulator/faults', { body: [{ kind: 'http-500' }, { kind: 'http-5000' }] })).status, 400, 'a typo is refused');
+      assert.throws(() => emu.injectFault({ kind: 'drop' as any }), /unknown fault kind/);
       const reqs = (await call(emu, '/__emulator/requests')).json;
       assert.strictEqual(reqs.length, before + 2, 'control requests are not recorded');
       assert.strictEqual(reqs[reqs.length - 1].model, MODEL);
