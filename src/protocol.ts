@@ -167,3 +167,320 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function isText(v: unknown, max: number): v is string {
   return typeof v === 'string' && v.length <= max;
 }
+
+// ===============================================================================================================
+// --- Compare --- The Compare view (src/vscode/compare, webview-ui/compare): its own panel, its own messages.
+// Same handshake as the playground: `ready` → `snapshot`; the host owns the state and makes every model call.
+
+/** Where the prompts of a comparison come from. `file` is the JSONL file the host loaded last (pickPromptFile). */
+export type ComparePromptSource = { kind: 'builtin'; id: string } | { kind: 'file' } | { kind: 'text'; text: string };
+
+/** The Compare form as the user filled it in. */
+export interface CompareForm {
+  /** Aliases or variant ids, in the order picked. */
+  models: string[];
+  prompts: ComparePromptSource;
+  runs: number;
+  temperature: number;
+  maxTokens: number;
+  cold: boolean;
+  /** An alias or variant id; absent = no quality scoring. */
+  judge?: string;
+}
+
+export const COMPARE_LIMITS = { maxModels: 8, maxRuns: 50, maxTokens: 32768, maxTemperature: 2 } as const;
+
+export interface PromptSetOption {
+  id: string;
+  name: string;
+  description: string;
+  count: number;
+  /** The set's own temperature (the QA set runs at 0). */
+  temperature?: number;
+}
+
+/** A JSONL prompt file the user picked: good lines kept, bad ones listed with their line numbers. */
+export interface PromptFileView {
+  /** Workspace-relative where possible. */
+  path: string;
+  count: number;
+  issues: { line: number; message: string }[];
+}
+
+/** One finished request, as a row of the live table. Figures formatted by the host. */
+export interface LiveRow {
+  seq: number;
+  model: string;
+  variantId?: string;
+  promptId: string;
+  kind: 'cold' | 'warmup' | 'warm';
+  repeat: number;
+  ttft: string;
+  decode: string;
+  e2e: string;
+  tokens: string;
+  error?: string;
+}
+
+export interface CompareProgressView {
+  done: number;
+  total: number;
+  step: string;
+}
+
+export interface StatCells {
+  n: number;
+  p50: string;
+  p90: string;
+  p95: string;
+  p99: string;
+  min: string;
+  max: string;
+  stddev: string;
+}
+
+/** A warm-run metric of one model: its distribution, or n/a when no warm run measured it. */
+export interface MetricStatRow {
+  key: string;
+  label: string;
+  unit: string;
+  cells?: StatCells;
+}
+
+export interface LabelledValue {
+  key: string;
+  label: string;
+  value: string;
+}
+
+export interface ModelResultView {
+  requested: string;
+  variantId?: string;
+  device?: string;
+  executionProvider?: string;
+  ok: number;
+  failed: number;
+  /** Why the model could not be used at all. */
+  error?: string;
+  /** Failed requests, grouped by message. */
+  errors: { message: string; count: number }[];
+  warm: MetricStatRow[];
+  /** Load time and the first request after it (cold mode), or the untimed warm-up's figures. */
+  cold: LabelledValue[];
+  /** Tokens, load and memory, with their sources ("estimated" said so). */
+  facts: LabelledValue[];
+  tokensEstimated: boolean;
+}
+
+/** Raw numbers for the charts (the webview draws them); models referenced by index into `models`. */
+export interface ChartDataView {
+  models: string[];
+  ttft: { model: number; values: number[]; p50?: number }[];
+  decode: { model: number; values: number[]; p50?: number }[];
+  /** Cumulative tokens over time since the request was sent, one line per request. */
+  timelines: { model: number; label: string; points: [number, number][] }[];
+  coldWarm: { load: (number | null)[]; coldTtft: (number | null)[]; warmTtft: (number | null)[]; coldE2e: (number | null)[]; warmE2e: (number | null)[] };
+}
+
+export interface ResponseCell {
+  model: string;
+  variantId?: string;
+  /** "cold", "warm 1/3", … */
+  run: string;
+  text: string;
+  reasoning: string;
+  figures: string;
+  error?: string;
+}
+
+/** One prompt's responses side by side: per model, its first measured response and the others behind it. */
+export interface ResponseGroup {
+  promptId: string;
+  prompt: string;
+  reference?: string;
+  columns: { model: string; first?: ResponseCell; more: ResponseCell[] }[];
+}
+
+export interface QualityView {
+  judge: string;
+  rows: { model: string; coherence: string; factuality: string; conciseness: string; overall: string; referenceMatch: string; judged: number }[];
+  judgements: { model: string; promptId: string; scores: string; reason: string; referenceMatch: string; judgeTime: string; error?: string }[];
+}
+
+export interface CostView {
+  /** Says plainly that these are simulations and where the figures come from. */
+  note: string;
+  priceNames: string[];
+  rows: { model: string; tokens: string; cloud: string[]; local: string }[];
+}
+
+export interface VerdictView {
+  model: string;
+  variantId?: string;
+  coldLatency: string;
+  memory: string;
+  contextAdherence: string;
+  cost: string;
+  bestUse: string;
+}
+
+export interface CompareResultView {
+  id: string;
+  /** "phi-4-mini vs gpt-oss-20b" */
+  title: string;
+  startedAt: string;
+  origin: 'this session' | 'saved' | 'imported';
+  emulated: boolean;
+  cancelled: boolean;
+  /** What stopped the whole run (results so far are kept). */
+  error?: { message: string; actions: { title: string; action: PanelAction }[] };
+  settingsLine: string;
+  runtimeLine: string;
+  hostLine: string;
+  models: ModelResultView[];
+  charts: ChartDataView;
+  responses: ResponseGroup[];
+  quality?: QualityView;
+  cost: CostView;
+  verdicts: VerdictView[];
+}
+
+export interface SavedRunView {
+  /** The store's key (file name stem), not the run's id. */
+  key: string;
+  title: string;
+  detail: string;
+  startedAt: string;
+  emulated: boolean;
+}
+
+export interface DiffView {
+  before: { key: string; label: string };
+  after: { key: string; label: string };
+  rows: { model: string; metric: string; before: string; after: string; ratio: string; change: 'better' | 'worse' | 'same' | 'n/a' }[];
+}
+
+export interface CompareDefaults {
+  /** The configured small and large models. */
+  models: string[];
+  temperature: number;
+  maxTokens: number;
+}
+
+export interface CompareSnapshot {
+  runtime: RuntimeView;
+  models: ModelOption[];
+  defaults: CompareDefaults;
+  promptSets: PromptSetOption[];
+  promptFile?: PromptFileView;
+  /** The editor selection to compare on ("Compare models on selection"). */
+  prefill?: { text: string; origin: string; seq: number };
+  running?: { runId: number; progress: CompareProgressView; rows: LiveRow[] };
+  result?: CompareResultView;
+  saved: SavedRunView[];
+  diff?: DiffView;
+}
+
+export type CompareHostToWebview =
+  | { type: 'snapshot'; snapshot: CompareSnapshot }
+  | { type: 'runtime'; runtime: RuntimeView; models: ModelOption[]; defaults: CompareDefaults }
+  | { type: 'prefill'; prefill: NonNullable<CompareSnapshot['prefill']> }
+  | { type: 'promptFile'; promptFile?: PromptFileView }
+  | { type: 'runStarted'; runId: number; progress: CompareProgressView }
+  | { type: 'progress'; runId: number; progress: CompareProgressView }
+  | { type: 'record'; runId: number; row: LiveRow }
+  /** Coalesced text of the request in flight; `reset` starts a new request. */
+  | { type: 'streaming'; runId: number; label: string; answer: string; reasoning: string; reset: boolean }
+  | { type: 'runFinished'; runId: number; result?: CompareResultView }
+  /** A result to show (a saved or imported run opened, or the costs recomputed after a settings change). */
+  | { type: 'result'; result?: CompareResultView }
+  | { type: 'saved'; saved: SavedRunView[] }
+  | { type: 'diff'; diff?: DiffView }
+  | { type: 'notice'; level: 'info' | 'error'; message: string };
+
+export type CompareExportFormat = 'json' | 'csv' | 'md';
+
+export type CompareWebviewToHost =
+  | { type: 'ready' }
+  | { type: 'refresh' }
+  | { type: 'run'; form: CompareForm }
+  | { type: 'cancel' }
+  | { type: 'pickPromptFile' }
+  /** `workspace` writes into the workspace folder and opens the file; `dialog` asks where. */
+  | { type: 'export'; format: CompareExportFormat; target: 'dialog' | 'workspace' }
+  | { type: 'import' }
+  | { type: 'openSaved'; key: string }
+  | { type: 'deleteSaved'; key: string }
+  | { type: 'diffSaved'; before: string; after: string }
+  | { type: 'closeDiff' }
+  | { type: 'openLink'; href: string }
+  | { type: 'action'; action: PanelAction };
+
+const SAVED_KEY = /^[A-Za-z0-9._-]{1,160}$/;
+const EXPORT_FORMATS: readonly CompareExportFormat[] = ['json', 'csv', 'md'];
+
+/** Validates a message from the Compare webview; undefined for anything unknown or malformed (the host drops it). */
+export function parseCompareMessage(raw: unknown): CompareWebviewToHost | undefined {
+  if (!isRecord(raw) || typeof raw.type !== 'string') return undefined;
+  switch (raw.type) {
+    case 'ready':
+    case 'refresh':
+    case 'cancel':
+    case 'pickPromptFile':
+    case 'import':
+    case 'closeDiff':
+      return { type: raw.type };
+    case 'run': {
+      const form = parseCompareForm(raw.form);
+      return form ? { type: 'run', form } : undefined;
+    }
+    case 'export':
+      if (!EXPORT_FORMATS.includes(raw.format as CompareExportFormat) || (raw.target !== 'dialog' && raw.target !== 'workspace')) return undefined;
+      return { type: 'export', format: raw.format as CompareExportFormat, target: raw.target };
+    case 'openSaved':
+    case 'deleteSaved':
+      return typeof raw.key === 'string' && SAVED_KEY.test(raw.key) ? { type: raw.type, key: raw.key } : undefined;
+    case 'diffSaved':
+      if (typeof raw.before !== 'string' || typeof raw.after !== 'string' || !SAVED_KEY.test(raw.before) || !SAVED_KEY.test(raw.after)) return undefined;
+      return raw.before === raw.after ? undefined : { type: 'diffSaved', before: raw.before, after: raw.after };
+    case 'openLink':
+      return isText(raw.href, MAX_HREF_CHARS) && raw.href ? { type: 'openLink', href: raw.href } : undefined;
+    case 'action':
+      return PANEL_ACTIONS.includes(raw.action as PanelAction) ? { type: 'action', action: raw.action as PanelAction } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function parseCompareForm(raw: unknown): CompareForm | undefined {
+  if (!isRecord(raw)) return undefined;
+  const { models, prompts, runs, temperature, maxTokens, cold, judge } = raw;
+  if (!Array.isArray(models) || models.length < 1 || models.length > COMPARE_LIMITS.maxModels) return undefined;
+  if (!models.every((m) => isText(m, MAX_MODEL_CHARS) && m.trim())) return undefined;
+  const unique = [...new Set((models as string[]).map((m) => m.trim()))];
+  if (!Number.isInteger(runs) || (runs as number) < 1 || (runs as number) > COMPARE_LIMITS.maxRuns) return undefined;
+  if (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature < 0 || temperature > COMPARE_LIMITS.maxTemperature) return undefined;
+  if (!Number.isInteger(maxTokens) || (maxTokens as number) < 1 || (maxTokens as number) > COMPARE_LIMITS.maxTokens) return undefined;
+  if (typeof cold !== 'boolean') return undefined;
+  if (judge !== undefined && !isText(judge, MAX_MODEL_CHARS)) return undefined;
+  const source = parsePromptSource(prompts);
+  if (!source) return undefined;
+  const form: CompareForm = { models: unique, prompts: source, runs: runs as number, temperature, maxTokens: maxTokens as number, cold };
+  if (typeof judge === 'string' && judge.trim()) form.judge = judge.trim();
+  return form;
+}
+
+function parsePromptSource(raw: unknown): ComparePromptSource | undefined {
+  if (!isRecord(raw)) return undefined;
+  switch (raw.kind) {
+    case 'builtin':
+      return isText(raw.id, 100) && raw.id ? { kind: 'builtin', id: raw.id } : undefined;
+    case 'file':
+      return { kind: 'file' };
+    case 'text':
+      return isText(raw.text, MAX_PROMPT_CHARS) && raw.text.trim() ? { kind: 'text', text: raw.text } : undefined;
+    default:
+      return undefined;
+  }
+}
+// --- end Compare ---
