@@ -13,19 +13,6 @@ export function connect(global: GlobalOptions, io: CliIO): RuntimeConnection {
   });
 }
 
-export const RUNTIME_NAMES: Record<string, string> = {
-  'foundry-g1': 'Foundry Local (service ≤ 0.8: /foundry/list, /openai/*)',
-  'foundry-g2': 'Foundry Local (CLI 0.10 / SDK 1.x: /models/*)',
-  'foundry-g3': 'Foundry Local (CLI 0.11 / SDK 2.x: /models/*, /status)',
-  'openai-compatible': 'OpenAI-compatible server',
-};
-
-export const SOURCE_NAMES: Record<string, string> = {
-  flag: '--endpoint',
-  setting: 'the foundryLab.endpoint setting',
-  env: 'FOUNDRY_LOCAL_ENDPOINT',
-  'foundry-server-status': '`foundry server status`',
-  'foundry-service-status': '`foundry service status`',
-};
+export { RUNTIME_NAMES, SOURCE_NAMES } from '../core/runtime/names';
 
 export const EMULATOR_NOTE = 'EMULATOR — answers come from the Foundry Local Lab test emulator, not from a model';

@@ -2,7 +2,8 @@
  * How the runtime's state is put into words for the status bar, the status notification and the panel — one
  * wording everywhere. No VS Code API here, so it can be unit-tested.
  */
-import type { DiscoveryResult, EndpointSource, ModelVariant, RuntimeKind } from '../core/runtime/types';
+import { RUNTIME_NAMES, SOURCE_NAMES } from '../core/runtime/names';
+import type { DiscoveryResult, ModelVariant } from '../core/runtime/types';
 import type { ModelOption, RuntimeView } from '../protocol';
 
 /** What the runtime service knows: the last discovery (undefined while the first one runs) and the model list. */
@@ -14,21 +15,7 @@ export interface RuntimeSnapshot {
   loaded: string[];
 }
 
-export const RUNTIME_NAMES: Record<RuntimeKind, string> = {
-  'foundry-g1': 'Foundry Local service ≤ 0.8 (/foundry/list, /openai/*)',
-  'foundry-g2': 'Foundry Local 0.10 / SDK 1.x (/models/*)',
-  'foundry-g3': 'Foundry Local 0.11 / SDK 2.x (/models/*, /status)',
-  'openai-compatible': 'OpenAI-compatible server',
-};
-
-export const SOURCE_NAMES: Record<EndpointSource, string> = {
-  flag: 'an explicit endpoint',
-  setting: 'the foundryLab.endpoint setting',
-  env: 'FOUNDRY_LOCAL_ENDPOINT',
-  // Plain text: these appear in notifications and the panel, which do not render Markdown.
-  'foundry-server-status': 'foundry server status',
-  'foundry-service-status': 'foundry service status',
-};
+export { RUNTIME_NAMES, SOURCE_NAMES };
 
 export function runtimeView(s: RuntimeSnapshot): RuntimeView {
   const d = s.discovery;

@@ -1,5 +1,6 @@
 import { discover, Discovered, DiscoveryOptions } from './discovery';
 import { isLabError, LabError } from './errors';
+import { SOURCE_NAMES } from './names';
 import type { RuntimeClient } from './runtimeClient';
 import type { DiscoveryResult } from './types';
 
@@ -70,7 +71,7 @@ export function discoveryError(d: DiscoveryResult): LabError {
     case 'stopped':
       return new LabError('not-running', `Foundry Local is not running — start it (\`foundry ${d.cli} start\`) or set an endpoint.${d.detail ? ` (${d.detail})` : ''}`);
     case 'unreachable':
-      return new LabError('unreachable', `Nothing answers at ${d.url} (from ${d.source === 'env' ? 'FOUNDRY_LOCAL_ENDPOINT' : d.source === 'flag' ? '--endpoint' : d.source === 'setting' ? 'the foundryLab.endpoint setting' : d.source}): ${d.detail}`);
+      return new LabError('unreachable', `Nothing answers at ${d.url} (from ${SOURCE_NAMES[d.source]}): ${d.detail}`);
     case 'found':
       return new LabError('server-error', 'The runtime was found but no client was made.');
   }

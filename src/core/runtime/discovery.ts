@@ -90,7 +90,9 @@ async function confirm(raw: string, source: EndpointSource, opts: DiscoveryOptio
     if (r.status === 404) throw new LabError('bad-request', 'it does not serve /v1/models — is this an OpenAI-compatible server?');
   } catch (e) {
     if (isLabError(e) && e.code === 'aborted') throw e;
-    return { discovery: { state: 'unreachable', url: endpoint.serviceUrl, source, detail: (e as Error).message } };
+    // The cause only: callers say "Nothing answers at <url>" themselves.
+    const detail = isLabError(e) && e.code === 'not-running' ? 'connection refused' : (e as Error).message;
+    return { discovery: { state: 'unreachable', url: endpoint.serviceUrl, source, detail } };
   }
   const client = new RuntimeClient(endpoint, { log: opts.log, fetch: opts.fetch });
   const runtime = await client.detectRuntime(opts.signal);

@@ -16,7 +16,7 @@ describe('cli: foundry-lab status, models, chat', function () {
   it('status: endpoint, how it was found, generation, and the EMULATOR label', async () => {
     const r = await runCli(['status', '--endpoint', `${emu.url}/v1`]);
     assert.strictEqual(r.code, 0, r.stderr);
-    assert.match(r.stdout, /running — Foundry Local \(CLI 0\.11/);
+    assert.match(r.stdout, /running — Foundry Local 0\.11 \/ SDK 2\.x/);
     assert.match(r.stdout, /EMULATOR/);
     assert.ok(r.stdout.includes(`Endpoint:    ${emu.url} (found via --endpoint)`), r.stdout);
   });
