@@ -19,8 +19,26 @@ export interface HttpText {
   emulated: boolean;
 }
 
-/** One management-API request: the answer's text, or a LabError a user can act on. Never a raw exception. */
+/**
+ * One management-API request: the answer's text, or a LabError a user can act on. Never a raw exception.
+ * A GET that fails on a socket closed before any answer is sent once more: after a restart of the service, pooled
+ * keep-alive connections to the old process fail this way, and only the retry (refused, on a new connection) tells
+ * the caller that the service moved.
+ */
 export async function requestText(url: string, opts: HttpOptions = {}): Promise<HttpText> {
+  try {
+    return await requestTextOnce(url, opts);
+  } catch (e) {
+    if ((opts.method ?? 'GET') !== 'GET' || !(e instanceof LabError) || e.code !== 'unreachable' || !isStaleSocket(e.detail?.cause) || opts.signal?.aborted) throw e;
+    return requestTextOnce(url, opts);
+  }
+}
+
+function isStaleSocket(cause: string | undefined): boolean {
+  return !!cause && /UND_ERR_SOCKET|ECONNRESET|EPIPE|UND_ERR_CLOSED|other side closed/.test(cause);
+}
+
+async function requestTextOnce(url: string, opts: HttpOptions): Promise<HttpText> {
   const controller = new AbortController();
   let timedOut = false;
   const onAbort = () => controller.abort();

@@ -61,7 +61,7 @@ describe('core/runtime/discovery', function () {
       if (d.state !== 'unreachable') return;
       assert.strictEqual(d.url, url);
       assert.strictEqual(d.source, 'setting');
-      assert.match(d.detail, /Nothing is listening/);
+      assert.match(d.detail, /Nothing is listening|connection refused/);
     });
 
     it('an invalid URL is unreachable with the reason', async () => {

@@ -278,6 +278,14 @@ describe('core/runtime/runtimeClient against the emulator', function () {
       await assert.rejects(client.detectRuntime(), isLab('not-running', /Nothing is listening at http:\/\/127\.0\.0\.1:\d+/));
       await assert.rejects(client.listModels(), isLab('not-running'));
     });
+
+    it('says not-running, not a socket error, when a used connection goes away (keep-alive to a stopped service)', async () => {
+      const emu = await startEmulator({ generation: 'g2' });
+      const client = clientFor(emu.url);
+      assert.deepStrictEqual(await client.listLoaded(), []);
+      await emu.close();
+      await assert.rejects(client.listLoaded(), isLab('not-running'));
+    });
   });
 
   describe('shapes the emulator does not make (a small loopback server)', () => {
