@@ -31,7 +31,10 @@ export async function runFoundry(
           return reject(new LabError('not-installed', `The foundry command was not found (${foundryPath}). Install Foundry Local, or set foundryLab.foundryPath / the endpoint.`, { cause: String(e.code) }));
         }
         if (e && e.name === 'AbortError') return reject(new LabError('aborted', 'Cancelled.'));
-        if (e && e.killed) return reject(new LabError('timeout', `\`${foundryPath} ${args.join(' ')}\` did not finish in ${Math.round((opts.timeoutMs ?? 15000) / 1000)} s.`));
+        if (e && e.killed) {
+          const cmd = `${foundryPath} ${args.join(' ')}`;
+          return reject(new LabError('timeout', `\`${cmd}\` did not finish in ${Math.round((opts.timeoutMs ?? 15000) / 1000)} s — run it in a terminal to see what it waits for, or set an endpoint.`));
+        }
         resolve({ code: typeof e?.code === 'number' ? e.code : e ? 1 : 0, stdout: String(stdout), stderr: String(stderr) });
       },
     );
