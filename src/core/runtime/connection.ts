@@ -23,9 +23,13 @@ export class RuntimeConnection {
     return this.opts;
   }
 
+  /**
+   * The discovery is shared by every caller, so one caller's cancel must not fail the others: it runs under the
+   * connection's own signal, and each caller stops waiting when its own signal fires.
+   */
   current(signal?: AbortSignal): Promise<Discovered> {
     if (!this.state) {
-      const attempt = discover({ ...this.opts, signal: signal ?? this.opts.signal });
+      const attempt = discover({ ...this.opts });
       this.state = attempt;
       attempt.then(
         (d) => {
@@ -36,7 +40,7 @@ export class RuntimeConnection {
         },
       );
     }
-    return this.state;
+    return signal ? untilAborted(this.state, signal) : this.state;
   }
 
   async refresh(signal?: AbortSignal): Promise<DiscoveryResult> {
@@ -61,6 +65,15 @@ export class RuntimeConnection {
       return fn(await this.client(signal));
     }
   }
+}
+
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new LabError('aborted', 'Cancelled.'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new LabError('aborted', 'Cancelled.'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** The error for a runtime that was not found, with the action that fixes it. */

@@ -59,6 +59,19 @@ describe('core/runtime/connection', function () {
       assert.strictEqual(conn.options.endpoint, 'http://127.0.0.1:9');
     });
 
+    it('one caller cancelling does not fail another waiting for the same discovery', async () => {
+      const conn = new RuntimeConnection({ ...cliOpts });
+      const ac = new AbortController();
+      const cancelled = conn.client(ac.signal);
+      const other = conn.client();
+      ac.abort();
+      await assert.rejects(cancelled, isLab('aborted'));
+      assert.strictEqual((await other).endpoint.serviceUrl, emu.url);
+      const pre = new AbortController();
+      pre.abort();
+      await assert.rejects(conn.client(pre.signal), isLab('aborted'));
+    });
+
     it('does not cache a failed discovery: a runtime started later is found', async () => {
       await emu.stop();
       const conn = new RuntimeConnection({ ...cliOpts });
