@@ -1,119 +1,185 @@
 import { mkdirSync } from 'fs';
 import { join } from 'path';
-import { Browser, chromium, Frame, Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { e2eEnv, useSettings } from './suiteContext';
 
-/** Drives VS Code (code-server) in headless Chromium as a person would: palette, notifications, webviews. */
+/**
+ * Drives VS Code (code-server) in headless Chromium as a person would: the command palette, notifications, the
+ * status bar and webviews. One Workbench is one browser with one window on the test workspace.
+ */
 export class Workbench {
   private constructor(
     readonly browser: Browser,
     readonly page: Page,
   ) {}
 
+  /** Opens the workspace and waits until the workbench is up and the extension has put its status bar item up. */
   static async open(): Promise<Workbench> {
+    // Loaded from the path run.ts resolved (the repo's devDependency, or the copy next to code-server).
+    const { chromium } = require(e2eEnv('playwright')) as typeof import('playwright-core');
     const browser = await chromium.launch({
-      executablePath: process.env.E2E_CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      executablePath: e2eEnv('chromium'),
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`${env('E2E_CODE_SERVER_URL')}?folder=${encodeURIComponent(env('E2E_WORKSPACE'))}`);
-    await page.waitForSelector('.monaco-workbench', { timeout: 90000 });
-    const wb = new Workbench(browser, page);
-    await wb.waitFor(async () => (await wb.statusBarText()).includes('Foundry'), 60000, 'the extension to activate (status bar item)');
-    return wb;
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const wb = new Workbench(browser, page);
+      await page.goto(`${e2eEnv('codeServerUrl')}?folder=${encodeURIComponent(e2eEnv('workspace'))}`);
+      await page.waitForSelector('.monaco-workbench', { timeout: 90000 });
+      await wb.waitFor(async () => (await wb.statusBarText()).includes('Foundry'), 60000, 'the extension to activate (its status bar item)');
+      await wb.clearNotifications();
+      return wb;
+    } catch (e) {
+      const page = browser.contexts()[0]?.pages()[0];
+      if (page) await new Workbench(browser, page).screenshot('failed-workbench-open').catch(() => undefined);
+      await browser.close().catch(() => undefined);
+      throw e;
+    }
   }
 
   async close(): Promise<void> {
-    await this.browser.close();
+    await this.browser.close().catch(() => undefined);
   }
 
-  /** Runs a command from the palette by its full title, checking that it is the one selected. */
+  /**
+   * Runs a command from the palette by its full title and checks that the palette selected exactly that command
+   * before pressing Enter. Retries when the quick input does not open (focus in a webview, a toast in the way).
+   */
   async runCommand(title: string): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    const focused = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused');
+    for (let attempt = 0; attempt < 4; attempt++) {
       await this.page.keyboard.press('Escape');
-      await this.page.keyboard.press('Control+Shift+P');
-      const input = this.page.locator('.quick-input-widget .quick-input-box input');
+      if (attempt > 0) await this.focusWorkbench();
+      await this.page.keyboard.press(attempt % 2 === 0 ? 'Control+Shift+P' : 'F1');
       try {
         await input.waitFor({ state: 'visible', timeout: 5000 });
-      } catch {
-        continue;
-      }
-      // The palette opens with '>' already typed: type the title only.
-      await input.fill(`>${title}`);
-      const focused = this.page.locator('.quick-input-list .monaco-list-row.focused');
-      try {
-        await this.waitFor(async () => (await focused.first().innerText().catch(() => '')).split('\n')[0].trim() === title, 5000, `"${title}" in the palette`);
+        await input.fill(`>${title}`);
+        await this.waitFor(async () => (await focused.first().innerText({ timeout: 1000 }).catch(() => '')).split('\n')[0].trim() === title, 5000, `"${title}" in the palette`);
       } catch {
         continue;
       }
       await this.page.keyboard.press('Enter');
+      await input.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
       return;
     }
+    await this.screenshot(`palette-${title}`).catch(() => undefined);
     throw new Error(`could not run "${title}" from the command palette`);
   }
 
+  /** Gives the keyboard back to the workbench (out of a webview, whose frame would keep the key presses). */
+  private async focusWorkbench(): Promise<void> {
+    await this.page.locator('.part.statusbar').click({ position: { x: 5, y: 5 }, timeout: 2000 }).catch(() => undefined);
+  }
+
   async statusBarText(): Promise<string> {
-    return (await this.page.locator('.statusbar-item').allInnerTexts()).join(' | ');
+    return (await this.page.locator('.part.statusbar .statusbar-item').allInnerTexts()).join(' | ');
   }
 
-  /** The text of visible notifications (toasts), newest last. */
-  async notifications(): Promise<string[]> {
-    return this.page.locator('.notification-toast .notification-list-item').allInnerTexts();
+  /** The status bar item of the extension (its accessible name is the item's name, "Foundry Local Lab"). */
+  async foundryStatusItem(): Promise<string> {
+    const items = await this.page.locator('.part.statusbar .statusbar-item').allInnerTexts();
+    return items.find((t) => t.includes('Foundry')) ?? '';
   }
 
-  async waitForNotification(match: RegExp, timeoutMs = 30000): Promise<string> {
-    let found = '';
-    await this.waitFor(async () => {
-      found = (await this.notifications()).find((n) => match.test(n)) ?? '';
-      return !!found;
-    }, timeoutMs, `a notification matching ${match}`);
-    return found;
+  /** The visible notification toasts: their message and the labels of their buttons. */
+  async notifications(): Promise<{ message: string; buttons: string[] }[]> {
+    const out: { message: string; buttons: string[] }[] = [];
+    for (const item of await this.page.locator('.notification-toast .notification-list-item').all()) {
+      const message = (await item.locator('.notification-list-item-message').innerText({ timeout: 1000 }).catch(() => '')).trim();
+      const buttons = (await item.locator('.notification-list-item-buttons-container .monaco-button').allInnerTexts().catch(() => [])).map((b) => b.trim());
+      out.push({ message, buttons });
+    }
+    return out;
   }
 
+  async waitForNotification(match: RegExp, timeoutMs = 30000): Promise<{ message: string; buttons: string[] }> {
+    let found: { message: string; buttons: string[] } | undefined;
+    await this.waitFor(
+      async () => {
+        found = (await this.notifications()).find((n) => match.test(n.message));
+        return !!found;
+      },
+      timeoutMs,
+      `a notification matching ${match}`,
+      async () => `visible: ${JSON.stringify(await this.notifications())}`,
+    );
+    return found!;
+  }
+
+  /** Closes every toast (a fading one is not clickable: short timeouts, the default wait is 30 s). */
   async clearNotifications(): Promise<void> {
-    // A short timeout: a toast that is fading out is not clickable, and the default wait is 30 s.
-    for (const b of await this.page.locator('.notification-toast .codicon-notifications-clear, .notification-toast .codicon-close').all()) await b.click({ timeout: 1000 }).catch(() => undefined);
+    for (let i = 0; i < 3; i++) {
+      const closers = await this.page.locator('.notification-toast .codicon-notifications-clear, .notification-toast .codicon-close').all();
+      if (!closers.length) break;
+      for (const b of closers) await b.click({ timeout: 1000 }).catch(() => undefined);
+    }
     await this.page.keyboard.press('Escape');
   }
 
   /** The webview frame whose document has `selector` (a webview is an iframe inside an iframe). */
   async webviewFrame(selector: string, timeoutMs = 30000): Promise<Frame> {
     let frame: Frame | undefined;
-    await this.waitFor(async () => {
-      for (const f of this.page.frames()) {
-        if (await f.locator(selector).count().catch(() => 0)) {
-          frame = f;
-          return true;
+    await this.waitFor(
+      async () => {
+        for (const f of this.page.frames()) {
+          if (await f.locator(selector).count().catch(() => 0)) {
+            frame = f;
+            return true;
+          }
         }
-      }
-      return false;
-    }, timeoutMs, `a webview with ${selector}`);
+        return false;
+      },
+      timeoutMs,
+      `a webview with ${selector}`,
+    );
     return frame!;
   }
 
+  /** A screenshot of the whole window into test-results/; returns its path. */
   async screenshot(name: string): Promise<string> {
-    const dir = env('E2E_RESULTS');
+    const dir = e2eEnv('results');
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${name.replace(/[^a-z0-9-]+/gi, '-')}.png`);
-    await this.page.screenshot({ path: file });
+    const file = join(dir, `e2e-${name.replace(/[^a-z0-9-]+/gi, '-').replace(/^-|-$/g, '').slice(0, 100)}.png`);
+    await this.page.screenshot({ path: file, timeout: 10000 });
     return file;
   }
 
-  async waitFor(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  /** Polls `cond` every 200 ms; the error names what was awaited and, when given, what was seen instead. */
+  async waitFor(cond: () => Promise<boolean>, timeoutMs: number, what: string, seen?: () => Promise<string>): Promise<void> {
     const end = Date.now() + timeoutMs;
     for (;;) {
-      if (await cond()) return;
-      if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      if (await cond().catch(() => false)) return;
+      if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${seen ? ` (${await seen().catch(() => '?')})` : ''}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
 }
 
-export async function emulatorRequests(): Promise<{ path: string; aborted: boolean; finished: boolean; model?: string }[]> {
-  return (await fetch(`${env('E2E_EMULATOR_URL')}/__emulator/requests`)).json() as Promise<any>;
-}
-
-export function env(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run the in-editor tests with npm test (scripts/e2e.mjs)`);
-  return v;
+/**
+ * The shared mocha hooks of a describe block that drives one workbench: settings written before the window opens,
+ * a screenshot of every failed test, the browser closed at the end.
+ */
+export function withWorkbench(settings: () => Record<string, unknown>): { wb: () => Workbench } {
+  let wb: Workbench | undefined;
+  before(async function () {
+    this.timeout(150000);
+    useSettings(settings());
+    wb = await Workbench.open();
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && wb) {
+      const file = await wb.screenshot(`failed-${this.currentTest.fullTitle()}`).catch(() => undefined);
+      if (file) process.stderr.write(`[e2e] screenshot of the failure: ${file}\n`);
+    }
+  });
+  after(async () => {
+    await wb?.close();
+  });
+  return {
+    wb: () => {
+      if (!wb) throw new Error('the workbench did not open (see the before hook)');
+      return wb;
+    },
+  };
 }
