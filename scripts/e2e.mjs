@@ -1,13 +1,13 @@
 // The in-editor tests: the VSIX built by `vsce package`, installed into a real VS Code (code-server), driven by
 // headless Chromium through playwright-core, against the Foundry Local emulator. Starts and stops every server it
 // uses (also on failure or Ctrl-C) and ends with "N passed, N failed". Needs `npm run build:test` and the VSIX first.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureAptPackages, ensureCodeServer, installExtension, startCodeServer, stopProcessTree, writeUserSettings } from './codeServer.mjs';
-import { log, root } from './steps.mjs';
+import { log, root, startEmulatorProcess } from './steps.mjs';
 
 const vsix = join(root, 'dist', 'foundry-local-lab.vsix');
 const children = [];
@@ -26,19 +26,9 @@ function freePort() {
 }
 
 function startEmulator(stateFile) {
-  const child = spawn(process.execPath, [join(root, 'out', 'test', 'emulator', 'main.js'), '--port', '0', '--generation', 'g3', '--state-file', stateFile, '--time-scale', '0.5', '--quiet'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    detached: true,
-  });
+  const { child, url } = startEmulatorProcess(['--generation', 'g3', '--state-file', stateFile, '--time-scale', '0.5']);
   children.push(child);
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (d) => {
-      buf += d;
-      if (buf.includes('\n')) resolve(buf.split('\n')[0].trim());
-    });
-    child.on('exit', (code) => reject(new Error(`the emulator exited with ${code}`)));
-  });
+  return url;
 }
 
 async function main() {

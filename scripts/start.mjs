@@ -2,10 +2,10 @@
 // repository. It uses Foundry Local when it is found (setting-free discovery, as the extension does); otherwise it
 // starts the Foundry Local emulator — and everything then says EMULATOR. Ctrl-C stops it all.
 // Options: --port N (default 18080, or $PORT), --emulator (use the emulator even when Foundry Local is found).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cacheDir, ensureCodeServer, installExtension, startCodeServer, stopProcessTree, writeUserSettings } from './codeServer.mjs';
-import { compile, ensureDependencies, log, packageVsix, root } from './steps.mjs';
+import { compile, ensureDependencies, log, packageVsix, root, startEmulatorProcess } from './steps.mjs';
 
 const args = process.argv.slice(2);
 const port = Number(args.includes('--port') ? args[args.indexOf('--port') + 1] : process.env.PORT || 18080);
@@ -24,20 +24,10 @@ process.on('SIGTERM', () => {
   process.exit(0);
 });
 
-async function startEmulator() {
-  const child = spawn(process.execPath, [join(root, 'out', 'test', 'emulator', 'main.js'), '--port', '0', '--generation', 'g3', '--quiet'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    detached: process.platform !== 'win32',
-  });
+function startEmulator() {
+  const { child, url } = startEmulatorProcess(['--generation', 'g3']);
   children.push(child);
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (d) => {
-      buf += d;
-      if (buf.includes('\n')) resolve(buf.split('\n')[0].trim());
-    });
-    child.on('exit', (code) => reject(new Error(`the emulator exited with ${code}`)));
-  });
+  return url;
 }
 
 async function main() {
@@ -45,6 +35,7 @@ async function main() {
   compile();
   const vsix = packageVsix();
   let env = {};
+  let useEmulator = forceEmulator;
   if (!forceEmulator) {
     const status = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'status', '--json'], { encoding: 'utf8', timeout: 30000 });
     let found;
@@ -57,15 +48,14 @@ async function main() {
       log(`Foundry Local found at ${found.endpoint.serviceUrl} (${found.endpoint.source}); the extension will discover it the same way.`);
     } else {
       const why = found?.state === 'stopped' ? 'it is installed but not running' : found?.state === 'unreachable' ? `nothing answers at ${found.url}` : 'it is not installed here';
-      log(`Foundry Local was not found (${why}).`);
-      forceEmulatorNote();
-      env = { FOUNDRY_LOCAL_ENDPOINT: await startEmulator() };
+      log(`Foundry Local was not found (${why}): starting the Foundry Local emulator instead, so that everything can be tried here.`);
+      useEmulator = true;
     }
-  } else {
-    forceEmulatorNote();
-    env = { FOUNDRY_LOCAL_ENDPOINT: await startEmulator() };
   }
-  if (env.FOUNDRY_LOCAL_ENDPOINT) log(`EMULATOR running at ${env.FOUNDRY_LOCAL_ENDPOINT} — its answers are synthetic, and the extension labels them EMULATOR.`);
+  if (useEmulator) {
+    env = { FOUNDRY_LOCAL_ENDPOINT: await startEmulator() };
+    log(`EMULATOR running at ${env.FOUNDRY_LOCAL_ENDPOINT} — its answers are synthetic, and the extension labels them EMULATOR.`);
+  }
 
   ensureCodeServer();
   const userDataDir = join(cacheDir, 'start', 'user-data');
@@ -77,10 +67,6 @@ async function main() {
   process.stdout.write(`\nFoundry Local Lab is running in VS Code: open ${url}?folder=${encodeURIComponent(root)}\n` + `Then: Command Palette → "Foundry Local Lab: Open Panel". Ctrl-C stops everything.\n`);
   await new Promise((resolve) => child.on('exit', resolve));
   cleanup();
-}
-
-function forceEmulatorNote() {
-  log('Starting the Foundry Local emulator instead, so that everything can be tried here.');
 }
 
 main().catch((e) => {

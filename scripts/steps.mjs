@@ -1,5 +1,5 @@
 // Steps shared by `npm start` and `npm test`. Node built-ins only: these run before dependencies are installed.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,4 +42,24 @@ export function packageVsix() {
 
 export function packageJson() {
   return JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+}
+
+/**
+ * Starts the Foundry Local emulator (compiled by `compile()`) as its own process group; resolves with the child and
+ * the base URL it prints first. The caller stops it (stopProcessTree in codeServer.mjs).
+ */
+export function startEmulatorProcess(args) {
+  const child = spawn(process.execPath, [join(root, 'out', 'test', 'emulator', 'main.js'), '--port', '0', '--quiet', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: process.platform !== 'win32',
+  });
+  const url = new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      if (buf.includes('\n')) resolve(buf.split('\n')[0].trim());
+    });
+    child.on('exit', (code) => reject(new Error(`the emulator exited with ${code}`)));
+  });
+  return { child, url };
 }

@@ -87,7 +87,16 @@ export async function streamChat(req: ChatRequest, opts: StreamChatOptions): Pro
   try {
     armIdle();
     timeline.sent = performance.now();
-    const res = await fetchImpl(url, { method: 'POST', headers, body, signal: controller.signal });
+    let res: Response;
+    try {
+      res = await fetchImpl(url, { method: 'POST', headers, body, signal: controller.signal });
+    } catch (e) {
+      // A kept-alive socket to a service that has since restarted fails before any byte; the service never saw the
+      // request, so one retry on a fresh connection is safe (and a refusal then says "not running" as it should).
+      if (stopReason || !isStaleSocket(e)) throw e;
+      timeline.sent = performance.now();
+      res = await fetchImpl(url, { method: 'POST', headers, body, signal: controller.signal });
+    }
     timeline.headers = performance.now();
     armIdle();
     result.emulated = res.headers.has('x-foundry-lab-emulator');
@@ -242,6 +251,14 @@ function readWholeCompletion(
     result.usage = usage;
     result.tokenSource = 'usage';
   }
+}
+
+/** undici's "other side closed" / reset on a reused connection, before any response. */
+function isStaleSocket(e: unknown): boolean {
+  for (let cur: any = e, depth = 0; cur && depth < 5; cur = cur.cause, depth++) {
+    if (cur.code === 'UND_ERR_SOCKET' || cur.code === 'ECONNRESET') return true;
+  }
+  return false;
 }
 
 function num(v: unknown): number | undefined {

@@ -213,6 +213,33 @@ describe('core/runtime/streamChat against the emulator', function () {
     });
   });
 
+  describe('a service that went away under a kept-alive connection', () => {
+    // The race (a pooled socket picked just as the service's FIN arrives) can't be staged reliably over loopback, so
+    // the first attempt fails the way undici does then; the retry is real HTTP.
+    const staleOnce = (times: number): typeof fetch => {
+      let left = times;
+      return (async (...args: Parameters<typeof fetch>) => {
+        if (left-- > 0) throw new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+        return fetch(...args);
+      }) as typeof fetch;
+    };
+
+    it('retries once on a fresh connection, so a restarted service reads as not running', async () => {
+      const gone = await startEmulator();
+      const url = gone.url;
+      await gone.close();
+      const r = await streamChat(ask('m'), { baseUrl: `${url}/v1`, fetch: staleOnce(1) });
+      assert.strictEqual(r.error?.code, 'not-running', r.error?.message);
+    });
+
+    it('retries only once', async () => {
+      const live = await startEmulator({ generation: 'openai', timeScale: 0.01 });
+      const r = await streamChat(ask(PHI_CPU), { baseUrl: `${live.url}/v1`, fetch: staleOnce(2) });
+      await live.close();
+      assert.strictEqual(r.error?.code, 'unreachable');
+    });
+  });
+
   describe('connection refused', () => {
     it('says nothing is listening', async () => {
       const e = await startEmulator({ generation: 'g3' });
