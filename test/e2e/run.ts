@@ -36,6 +36,7 @@ import { join, relative, resolve } from 'path';
 import { pathToFileURL } from 'url';
 import { firstLine, freePort, ProcessGroup, sleep, waitForHttp } from './processes';
 import { E2E_ENV, writeUserSettings } from './suiteContext';
+import { closeAllBrowsers } from './workbench';
 
 const root = join(__dirname, '..', '..', '..');
 const emulatorMain = join(root, 'out', 'test', 'emulator', 'main.js');
@@ -101,15 +102,18 @@ class Run {
     this.finishing = true;
     const { passed, failed } = this.counts(cutShort);
     if (cutShort) this.runner?.abort();
+    await closeAllBrowsers();
     await this.processes.stopAll();
     const left = this.processes.alive();
     if (left.length) log(`still running after SIGKILL: ${left.join(', ')}`);
-    if (this.workDir) {
-      if (this.opts.keep) log(`kept ${this.workDir}`);
-      else rmSync(this.workDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
-    }
+    if (this.opts.keep && this.workDir) log(`kept ${this.workDir}`);
+    else this.removeWorkDir();
     process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
     process.exit(code === 0 && failed > 0 ? 1 : code);
+  }
+
+  removeWorkDir(): void {
+    if (this.workDir && !this.opts.keep) rmSync(this.workDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
 
   get isFinishing(): boolean {
@@ -125,7 +129,7 @@ async function loadE2eEnvironment(): Promise<E2eEnvironment> {
 }
 
 function checkBuilt(vsix: string): void {
-  if (!existsSync(vsix)) throw new HarnessError(`${relative(root, vsix)} is missing: run \`npm run package\` first (vsce package)`);
+  if (!existsSync(vsix)) throw new HarnessError(`${vsix} is missing: run \`npm run package\` first (vsce package)`);
   if (!existsSync(emulatorMain)) throw new HarnessError(`${relative(root, emulatorMain)} is missing: run \`npm run build:test\` first (tsc)`);
   const sources = ['src', 'webview-ui'].map((d) => newestMtime(join(root, d)));
   if (Math.max(...sources) > statSync(vsix).mtimeMs) log(`warning: ${relative(root, vsix)} is older than the sources; run \`npm run package\` to test the current code`);
@@ -226,6 +230,8 @@ async function main(run: Run): Promise<number> {
   run.workDir = mkdtempSync(join(tmpdir(), WORK_PREFIX));
   const logs = join(resultsDir, 'e2e-logs');
   mkdirSync(logs, { recursive: true });
+  // Screenshots of failures are this run's only: an old one would point at a failure that no longer happens.
+  for (const f of readdirSync(resultsDir)) if (/^e2e-failed-.*\.png$/.test(f)) rmSync(join(resultsDir, f));
   const userDataDir = join(run.workDir, 'user-data');
   const extensionsDir = join(run.workDir, 'extensions');
   const workspace = prepareWorkspace(run.workDir);
@@ -324,8 +330,7 @@ function start(): void {
   const onSignal = (signal: NodeJS.Signals, n: number) => {
     if (run.isFinishing) {
       // A second Ctrl-C: no more waiting.
-      run.processes.killAllNow();
-      process.exit(128 + n);
+      process.exit(128 + n); // the 'exit' handler kills what is left
     }
     log(`${signal}: stopping the servers…`);
     void run.finish(128 + n, true);
@@ -334,7 +339,10 @@ function start(): void {
   process.on('SIGTERM', () => onSignal('SIGTERM', 15));
   process.on('SIGHUP', () => onSignal('SIGHUP', 1));
   // The synchronous last resort, whatever the way out.
-  process.on('exit', () => run.processes.killAllNow());
+  process.on('exit', () => {
+    run.processes.killAllNow();
+    run.removeWorkDir();
+  });
   const watchdog = setTimeout(() => {
     log(`the run took longer than ${run.opts.timeoutS} s: stopping it`);
     void run.finish(124, true);

@@ -3,6 +3,14 @@ import { join } from 'path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { e2eEnv, useSettings } from './suiteContext';
 
+const openBrowsers = new Set<Browser>();
+
+/** Closes every browser a test opened (run.ts, when the run is cut short). */
+export async function closeAllBrowsers(timeoutMs = 5000): Promise<void> {
+  const closing = Promise.all([...openBrowsers].map((b) => b.close().catch(() => undefined)));
+  await Promise.race([closing, new Promise((r) => setTimeout(r, timeoutMs))]);
+}
+
 /**
  * Drives VS Code (code-server) in headless Chromium as a person would: the command palette, notifications, the
  * status bar and webviews. One Workbench is one browser with one window on the test workspace.
@@ -19,8 +27,14 @@ export class Workbench {
     const { chromium } = require(e2eEnv('playwright')) as typeof import('playwright-core');
     const browser = await chromium.launch({
       executablePath: e2eEnv('chromium'),
+      // run.ts owns the signals: it closes the browsers, then stops the servers and reports (playwright would exit).
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
       args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
+    openBrowsers.add(browser);
+    browser.on('disconnected', () => openBrowsers.delete(browser));
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       const wb = new Workbench(browser, page);
