@@ -14,6 +14,14 @@ describe('runtime status on the emulator (foundryLab.endpoint set)', function ()
     assert.match(item, /phi-4-mini · gpt-oss-20b/);
   });
 
+  it('the status bar tooltip shows the endpoint and the models', async () => {
+    const tooltip = await wb().foundryStatusTooltip();
+    assert.ok(tooltip.includes(e2eEnv('emulatorUrl')), tooltip);
+    assert.match(tooltip, /EMULATOR/);
+    assert.match(tooltip, /phi-4-mini/);
+    assert.match(tooltip, /gpt-oss-20b/);
+  });
+
   it('Show Runtime Status names the endpoint, says connected and that it is the EMULATOR', async () => {
     await wb().runCommand('Foundry Local Lab: Show Runtime Status');
     const { message, buttons } = await wb().waitForNotification(/Connected/);

@@ -5,6 +5,11 @@ import { e2eEnv, useSettings } from './suiteContext';
 
 const openBrowsers = new Set<Browser>();
 
+/** E2E_VERBOSE=1: what the tests read from the UI, on stderr. */
+export function trace(line: string): void {
+  if (process.env.E2E_VERBOSE) process.stderr.write(`[e2e] ${line}\n`);
+}
+
 /** Closes every browser a test opened (run.ts, when the run is cut short). */
 export async function closeAllBrowsers(timeoutMs = 5000): Promise<void> {
   const closing = Promise.all([...openBrowsers].map((b) => b.close().catch(() => undefined)));
@@ -96,6 +101,21 @@ export class Workbench {
     return items.find((t) => t.includes('Foundry')) ?? '';
   }
 
+  /** The hover the extension's status bar item shows (its tooltip). */
+  async foundryStatusTooltip(): Promise<string> {
+    const item = this.page.locator('.part.statusbar .statusbar-item').filter({ hasText: 'Foundry' }).first();
+    const hover = this.page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'Foundry Local Lab' });
+    for (let attempt = 0; attempt < 3 && !(await hover.isVisible()); attempt++) {
+      await this.page.mouse.move(0, 0);
+      await item.hover({ timeout: 5000 });
+      await hover.first().waitFor({ state: 'visible', timeout: 5000 }).catch(() => undefined);
+    }
+    const text = (await hover.first().innerText({ timeout: 5000 })).trim();
+    trace(`status bar tooltip: ${JSON.stringify(text)}`);
+    await this.page.mouse.move(0, 0);
+    return text;
+  }
+
   /** The visible notification toasts: their message and the labels of their buttons. */
   async notifications(): Promise<{ message: string; buttons: string[] }[]> {
     const out: { message: string; buttons: string[] }[] = [];
@@ -118,6 +138,7 @@ export class Workbench {
       `a notification matching ${match}`,
       async () => `visible: ${JSON.stringify(await this.notifications())}`,
     );
+    trace(`notification: ${JSON.stringify(found)}`);
     return found!;
   }
 
