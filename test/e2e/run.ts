@@ -34,7 +34,7 @@ import Mocha from 'mocha';
 import { tmpdir } from 'os';
 import { join, relative, resolve } from 'path';
 import { pathToFileURL } from 'url';
-import { firstLine, freePort, ProcessGroup, sleep, waitForHttp } from './processes';
+import { firstLine, freePort, ProcessGroup, waitForHttp } from './processes';
 import { E2E_ENV, writeUserSettings } from './suiteContext';
 import { closeAllBrowsers } from './workbench';
 
@@ -113,7 +113,12 @@ class Run {
   }
 
   removeWorkDir(): void {
-    if (this.workDir && !this.opts.keep) rmSync(this.workDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    if (!this.workDir || this.opts.keep) return;
+    try {
+      rmSync(this.workDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    } catch (e) {
+      log(`could not remove ${this.workDir}: ${(e as Error).message}`);
+    }
   }
 
   get isFinishing(): boolean {
@@ -352,6 +357,7 @@ function start(): void {
     (code) => run.finish(code),
     (e) => {
       log(`the in-editor tests could not run: ${e instanceof HarnessError ? e.message : (e as Error).stack}`);
+      if (run.workDir) log(`the servers' logs: ${relative(root, join(resultsDir, 'e2e-logs'))}/`);
       return run.finish(2, true);
     },
   );
