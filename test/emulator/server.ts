@@ -543,7 +543,7 @@ class Emulator implements RunningEmulator {
       if (this.scale > 0 && wait > 0 && !(await this.delay(wait / this.scale, res))) return;
       if (res.destroyed) return;
       if (f && i === (f.afterTokens ?? 0)) {
-        if (f.kind === 'drop-after') return void res.socket?.destroy();
+        if (f.kind === 'drop-after') return dropAfterFlush(res);
         if (f.kind === 'stall-after') return; // keep the socket open, send nothing more
         if (f.kind === 'malformed') res.write('data: {"choices": [{"delta": {"content": "oops"\n\n');
         if (f.kind === 'error-event') {
@@ -556,7 +556,7 @@ class Emulator implements RunningEmulator {
       send(chunk(e.reasoningField ? { reasoning_content: e.reasoningField } : { content: e.content }, null));
     }
     if (f && (f.afterTokens ?? 0) >= events.length) {
-      if (f.kind === 'drop-after') return void res.socket?.destroy();
+      if (f.kind === 'drop-after') return dropAfterFlush(res);
       if (f.kind === 'stall-after') return;
     }
     if (g !== 'g1') send(chunk({}, s.finish));
@@ -612,6 +612,13 @@ function jsonTypeName(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (Array.isArray(v)) return 'array';
   return typeof v === 'object' ? 'object' : typeof v;
+}
+
+/** Drops the connection once what was written has left: the client must get the tokens before the drop. */
+function dropAfterFlush(res: ServerResponse): void {
+  const socket = res.socket;
+  if (!socket) return;
+  res.write('', () => socket.destroy());
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -50,9 +50,17 @@ export async function streamChat(req: ChatRequest, opts: StreamChatOptions): Pro
   };
 
   const splitter = new ReasoningSplitter();
-  const deliver = (answer: string, reasoning: string, at: number) => {
+  /**
+   * Takes the text of one SSE event (`generated`: the model sent something, even if only reasoning markup — Harmony
+   * channel tags are generated tokens, so they count for timing though never shown), or, with generated undefined,
+   * text the splitter held back at a chunk edge (already timed when its event arrived).
+   */
+  const deliver = (answer: string, reasoning: string, at: number, generated?: boolean) => {
+    if (generated || (generated === false && (answer || reasoning))) {
+      timeline.tokenChunks.push(at);
+      timeline.firstToken ??= at;
+    }
     if (!answer && !reasoning) return;
-    timeline.tokenChunks.push(at);
     timeline.firstToken ??= at;
     if (answer) timeline.firstAnswerToken ??= at;
     result.text += answer;
@@ -175,7 +183,7 @@ export async function streamChat(req: ChatRequest, opts: StreamChatOptions): Pro
     if (delta && typeof delta === 'object') {
       const field = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : typeof delta.reasoning === 'string' ? delta.reasoning : '';
       const split = typeof delta.content === 'string' ? splitter.push(delta.content) : { answer: '', reasoning: '' };
-      deliver(split.answer, field + split.reasoning, at);
+      deliver(split.answer, field + split.reasoning, at, !!field || (typeof delta.content === 'string' && delta.content !== ''));
     }
     if (typeof choice?.finish_reason === 'string') result.finishReason = choice.finish_reason;
     const usage = parseUsage(chunk?.usage);
@@ -222,7 +230,7 @@ function readWholeCompletion(
   text: string,
   result: ChatResult,
   splitter: ReasoningSplitter,
-  deliver: (a: string, r: string, at: number) => void,
+  deliver: (a: string, r: string, at: number, generated?: boolean) => void,
   url: string,
   model: string,
 ): void {
@@ -244,7 +252,7 @@ function readWholeCompletion(
   const field = typeof message.reasoning_content === 'string' ? message.reasoning_content : '';
   const split = typeof message.content === 'string' ? splitter.push(message.content) : { answer: '', reasoning: '' };
   const tail = splitter.finish();
-  deliver(split.answer + tail.answer, field + split.reasoning + tail.reasoning, at);
+  deliver(split.answer + tail.answer, field + split.reasoning + tail.reasoning, at, !!(field || message.content));
   if (typeof body?.choices?.[0]?.finish_reason === 'string') result.finishReason = body.choices[0].finish_reason;
   const usage = parseUsage(body?.usage);
   if (usage) {
