@@ -87,6 +87,8 @@ export interface SummarizeHooks {
   onDelta?: (stage: StageKind, delta: StreamDelta) => void;
   /** Also run the always-large-model baseline on the same input, to measure what the cascade saved. */
   baseline?: boolean;
+  /** The escalation policy's decision, as soon as it is made (before the refinement streams). */
+  onDecision?: (decision: EscalationDecision) => void;
 }
 
 /**
@@ -143,6 +145,7 @@ export async function summarize(conn: RuntimeConnection, source: string, config:
 
   const lastDraftStage = result.stages[result.stages.length - 1];
   result.decision = decideEscalation(config.policy, { source, draft: result.draft, finishReason: lastDraftStage.finishReason });
+  hooks.onDecision?.(result.decision);
   if (result.decision.escalate && !signal?.aborted) {
     let refineModel: ResolvedModel | undefined;
     try {
@@ -159,16 +162,7 @@ export async function summarize(conn: RuntimeConnection, source: string, config:
     }
   }
 
-  if (hooks.baseline && !signal?.aborted) {
-    try {
-      const big = await conn.withRediscovery((c) => c.resolveModel(config.refineModel, { signal }), signal);
-      const maxBig = Math.max(1000, Math.floor(((big.contextLength ?? config.fallbackContextTokens) - config.draft.maxTokens - 200) * 3.2));
-      const b = await runStage('baseline', big, [user(`${config.draftPrompt}\n\n${source.slice(0, maxBig)}`)], config.draft);
-      result.baseline = b;
-    } catch (e) {
-      result.baselineError = errorOf(e);
-    }
-  }
+  if (hooks.baseline && !signal?.aborted) Object.assign(result, await summarizeBaseline(conn, source, config, hooks));
   return finish();
 
   /** Runs a stage and records it; returns undefined when the pipeline must stop (draft-side failure or cancel). */
@@ -188,36 +182,77 @@ export async function summarize(conn: RuntimeConnection, source: string, config:
     return s;
   }
 
-  async function runStage(kind: StageKind, model: ResolvedModel, messages: ChatMessage[], params: StageParams, index?: number, detail?: string): Promise<StageResult> {
-    hooks.onStage?.(kind, detail ?? model.id);
-    const { result: r, loadMs } = await runChat(conn, {
-      model: model.requested,
-      resolved: model,
-      messages,
-      maxTokens: params.maxTokens,
-      temperature: params.temperature,
-      signal,
-      idleTimeoutMs: config.idleTimeoutMs,
-      onDelta: (d) => hooks.onDelta?.(kind, d),
-    });
-    return {
-      stage: kind,
-      index,
-      model: model.requested,
-      variantId: model.id,
-      device: model.device,
-      text: r.text,
-      reasoning: r.reasoning,
-      finishReason: r.finishReason,
-      usage: r.usage,
-      tokenSource: r.tokenSource,
-      timeline: r.timeline,
-      metrics: deriveMetrics(r),
-      loadMs,
-      emulated: r.emulated,
-      error: r.error ? { code: r.error.code, message: r.error.message } : undefined,
-    };
+  function runStage(kind: StageKind, model: ResolvedModel, messages: ChatMessage[], params: StageParams, index?: number, detail?: string): Promise<StageResult> {
+    return runSummaryStage(conn, config, hooks, kind, model, messages, params, index, detail);
   }
+}
+
+/**
+ * The always-large-model baseline on the same input: what the cascade is measured against. `summarize` runs it when
+ * asked (hooks.baseline); a UI can also run it on demand after a summary, then price it with `withBaseline`.
+ */
+export async function summarizeBaseline(
+  conn: RuntimeConnection,
+  source: string,
+  config: SummarizeConfig,
+  hooks: Pick<SummarizeHooks, 'signal' | 'onStage' | 'onDelta'> = {},
+): Promise<Pick<SummaryResult, 'baseline' | 'baselineError'>> {
+  const signal = hooks.signal;
+  try {
+    const big = await conn.withRediscovery((c) => c.resolveModel(config.refineModel, { signal }), signal);
+    const maxBig = Math.max(1000, Math.floor(((big.contextLength ?? config.fallbackContextTokens) - config.draft.maxTokens - 200) * 3.2));
+    const baseline = await runSummaryStage(conn, config, hooks, 'baseline', big, [user(`${config.draftPrompt}\n\n${source.slice(0, maxBig)}`)], config.draft);
+    if (config.prices) (baseline as StageResult & { cost?: number }).cost = costOf([baseline], config);
+    return { baseline };
+  } catch (e) {
+    return { baselineError: errorOf(e) };
+  }
+}
+
+/** A summary with a baseline measured after it (on demand): the same result, the baseline attached and priced. */
+export function withBaseline(result: SummaryResult, outcome: Pick<SummaryResult, 'baseline' | 'baselineError'>): SummaryResult {
+  return { ...result, baseline: outcome.baseline, baselineError: outcome.baselineError, emulated: result.emulated || !!outcome.baseline?.emulated };
+}
+
+async function runSummaryStage(
+  conn: RuntimeConnection,
+  config: SummarizeConfig,
+  hooks: Pick<SummarizeHooks, 'signal' | 'onStage' | 'onDelta'>,
+  kind: StageKind,
+  model: ResolvedModel,
+  messages: ChatMessage[],
+  params: StageParams,
+  index?: number,
+  detail?: string,
+): Promise<StageResult> {
+  hooks.onStage?.(kind, detail ?? model.id);
+  const { result: r, loadMs } = await runChat(conn, {
+    model: model.requested,
+    resolved: model,
+    messages,
+    maxTokens: params.maxTokens,
+    temperature: params.temperature,
+    signal: hooks.signal,
+    idleTimeoutMs: config.idleTimeoutMs,
+    onDelta: (d) => hooks.onDelta?.(kind, d),
+  });
+  return {
+    stage: kind,
+    index,
+    model: model.requested,
+    variantId: model.id,
+    device: model.device,
+    text: r.text,
+    reasoning: r.reasoning,
+    finishReason: r.finishReason,
+    usage: r.usage,
+    tokenSource: r.tokenSource,
+    timeline: r.timeline,
+    metrics: deriveMetrics(r),
+    loadMs,
+    emulated: r.emulated,
+    error: r.error ? { code: r.error.code, message: r.error.message } : undefined,
+  };
 }
 
 function user(content: string): ChatMessage {

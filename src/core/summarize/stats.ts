@@ -40,6 +40,18 @@ export function addToStats(stats: SummaryStats, r: SummaryResult): SummaryStats 
   return next;
 }
 
+/**
+ * A summary already counted changed (its baseline was measured on demand afterwards): takes its old contribution out
+ * and puts the new one in, so it still counts once.
+ */
+export function restateInStats(stats: SummaryStats, before: SummaryResult, after: SummaryResult): SummaryStats {
+  const was = addToStats(EMPTY_STATS, before);
+  const now = addToStats(EMPTY_STATS, after);
+  const out = { ...stats };
+  for (const key of Object.keys(EMPTY_STATS) as (keyof SummaryStats)[]) out[key] = Math.max(0, stats[key] - was[key] + now[key]);
+  return out;
+}
+
 /** Reads stored stats defensively (old or corrupt data → empty). */
 export function parseStats(raw: unknown): SummaryStats {
   if (!raw || typeof raw !== 'object') return { ...EMPTY_STATS };
