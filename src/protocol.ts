@@ -484,3 +484,149 @@ function parsePromptSource(raw: unknown): ComparePromptSource | undefined {
   }
 }
 // --- end Compare ---
+
+// --- Summarize --- The Summarize view (src/vscode/summarize, webview-ui/summarize): its own panel, its own messages.
+// Same handshake as the playground: `ready` → `summarySnapshot`; the host owns the state and makes every model call.
+
+export type SummaryPhase = 'drafting' | 'refining' | 'baseline' | 'done' | 'stopped' | 'failed';
+
+/** The kinds of core's pipeline stages (core/summarize StageKind). */
+export type SummaryStageKind = 'draft' | 'section' | 'combine' | 'refine' | 'baseline';
+
+/** Where streamed text goes: the draft side (draft, sections, combine), the refinement, or the baseline. */
+export type SummaryPane = 'draft' | 'refine' | 'baseline';
+
+/** A failure as the view shows it: core's message, and buttons from errorActions. */
+export interface SummaryErrorView {
+  code: string;
+  message: string;
+  actions: { title: string; action: PanelAction }[];
+}
+
+/** One stage of a summary with its timeline metrics (formatted by the host from core's deriveMetrics). */
+export interface SummaryStageView {
+  stage: SummaryStageKind;
+  /** "Draft", "Section 2 of 5", "Combine", "Refine", "Large model alone". */
+  label: string;
+  model: string;
+  variantId?: string;
+  device?: string;
+  metrics: RequestMetrics;
+  metricRows: MetricRow[];
+  /** The model load before the request (not part of TTFT or E2E). */
+  loadMs?: number;
+  finishReason?: string;
+  /** Reasoning is kept apart from the text; only its size is shown. */
+  reasoningChars: number;
+  /** Simulated cost of this stage's tokens, formatted. */
+  cost?: string;
+  error?: SummaryErrorView;
+}
+
+/** A word-level diff of draft → final: runs of unchanged, removed (draft only) and added (final only) text. */
+export interface SummaryDiffPart {
+  kind: 'same' | 'removed' | 'added';
+  text: string;
+}
+
+export interface SummarySourceView {
+  /** The file's name (or "Untitled-1"). */
+  name: string;
+  scope: 'selection' | 'file';
+  chars: number;
+  /** The beginning of the source only: a 10 MB selection is never posted to the webview. */
+  preview: string;
+  truncated: boolean;
+}
+
+export interface SummaryView {
+  id: number;
+  source: SummarySourceView;
+  draftModel: string;
+  refineModel: string;
+  phase: SummaryPhase;
+  /** "section 3 of 25", the variant being run… */
+  phaseDetail?: string;
+  sections: number;
+  /** The draft side's text (while sections stream: the current section's). */
+  draft: string;
+  /** The refinement's text as it streams. */
+  refined: string;
+  /** What the actions insert: the refinement when it succeeded, else the draft. Set when finished. */
+  final?: string;
+  isRefined: boolean;
+  /** The escalation policy's decision, with every rule that fired and why. */
+  decision?: { escalate: boolean; forced?: 'always' | 'never'; hits: { rule: string; detail: string }[] };
+  stages: SummaryStageView[];
+  /** Formatted: the sum of the stages' E2E (loads excluded), the blended cost and the price basis. */
+  totals?: { latency: string; cost?: string; costNote?: string };
+  diff?: SummaryDiffPart[];
+  baseline: { state: 'none' | 'running' | 'done' | 'failed' | 'stopped'; text: string; stage?: SummaryStageView; comparison?: string[]; error?: SummaryErrorView };
+  error?: SummaryErrorView;
+  refineError?: SummaryErrorView;
+  emulated: boolean;
+}
+
+/** Figures across the summaries of this workspace (core's describeStats), formatted by the host. */
+export interface SummaryStatsView {
+  count: number;
+  rows: { key: string; label: string; value: string }[];
+}
+
+export interface SummarizeSnapshot {
+  runtime: RuntimeView;
+  draftModel: string;
+  refineModel: string;
+  summary?: SummaryView;
+  stats: SummaryStatsView;
+}
+
+export type SummarizeHostToWebview =
+  | { type: 'summarySnapshot'; snapshot: SummarizeSnapshot }
+  | { type: 'summaryRuntime'; runtime: RuntimeView; draftModel: string; refineModel: string }
+  | { type: 'summaryStarted'; summary: SummaryView }
+  | { type: 'summaryPhase'; id: number; phase: SummaryPhase; detail?: string }
+  /** Coalesced streamed text; `reset` clears the pane first (a new section). */
+  | { type: 'summaryDelta'; id: number; pane: SummaryPane; text: string; reset: boolean }
+  /** The whole summary, re-rendered: finished, its baseline measured, or an action's outcome. */
+  | { type: 'summaryUpdated'; summary: SummaryView; stats: SummaryStatsView }
+  | { type: 'summaryStats'; stats: SummaryStatsView }
+  | { type: 'summaryNotice'; level: 'info' | 'error'; message: string };
+
+/** What the summary's actions do with the final text. */
+export type SummaryApplyTarget = 'insertBelow' | 'replace' | 'copy' | 'newDocument';
+
+export const SUMMARY_APPLY_TARGETS: readonly SummaryApplyTarget[] = ['insertBelow', 'replace', 'copy', 'newDocument'];
+
+export type SummarizeWebviewToHost =
+  | { type: 'ready' }
+  | { type: 'stop' }
+  /** "Compare with the large model alone": the always-LLM baseline on the same input. */
+  | { type: 'baseline'; id: number }
+  | { type: 'apply'; id: number; target: SummaryApplyTarget }
+  | { type: 'resetStats' }
+  | { type: 'openLink'; href: string }
+  | { type: 'action'; action: PanelAction };
+
+/** Validates a message from the Summarize webview; undefined for anything unknown or malformed (the host drops it). */
+export function parseSummarizeMessage(raw: unknown): SummarizeWebviewToHost | undefined {
+  if (!isRecord(raw) || typeof raw.type !== 'string') return undefined;
+  const validId = (id: unknown): id is number => typeof id === 'number' && Number.isSafeInteger(id) && id > 0;
+  switch (raw.type) {
+    case 'ready':
+    case 'stop':
+    case 'resetStats':
+      return { type: raw.type };
+    case 'baseline':
+      return validId(raw.id) ? { type: 'baseline', id: raw.id } : undefined;
+    case 'apply':
+      return validId(raw.id) && SUMMARY_APPLY_TARGETS.includes(raw.target as SummaryApplyTarget) ? { type: 'apply', id: raw.id, target: raw.target as SummaryApplyTarget } : undefined;
+    case 'openLink':
+      return isText(raw.href, MAX_HREF_CHARS) && raw.href ? { type: 'openLink', href: raw.href } : undefined;
+    case 'action':
+      return PANEL_ACTIONS.includes(raw.action as PanelAction) ? { type: 'action', action: raw.action as PanelAction } : undefined;
+    default:
+      return undefined;
+  }
+}
+// --- end Summarize ---

@@ -4,6 +4,9 @@ import { runChatCommand } from './commands/chat';
 import { ReportFormat, runCompareCommand, runDiffCommand, runReportCommand } from './commands/compare';
 import { runModelsCommand } from './commands/models';
 import { runStatusCommand } from './commands/status';
+// --- Summarize ---
+import { runSummarizeCommand } from './commands/summarize';
+// --- end Summarize ---
 import { CliIO, describeError, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './output';
 
 export const USAGE = `Usage: foundry-lab <command> [options]
@@ -16,6 +19,9 @@ Commands:
                               tokens, memory, judged quality, simulated cost (Markdown report on stdout)
   report FILE                 Re-render an exported comparison (--md, --csv or --json)
   diff BEFORE AFTER           Warm p50s of two exported comparisons side by side
+  summarize [--file F]...     Executive summary: the small model drafts, the large one refines only when the
+                              escalation policy says so; both stages' metrics and the blended cost (text from stdin
+                              when no --file; several files: the escalation rate and averages across them)
 
 Options (every command):
   --endpoint URL              Runtime base URL, with or without /v1 (else FOUNDRY_LOCAL_ENDPOINT, else the foundry CLI)
@@ -46,6 +52,15 @@ compare options:
   --prices FILE               JSON [{"name", "inputPerMTok", "outputPerMTok"}] for the cost simulation
   --device-power WATTS        Device power while generating, for the energy simulation
   --kwh-price PRICE           Electricity price per kWh
+
+summarize options:
+  --file F                    A file to summarize (repeatable); else the text on stdin
+  --draft M, --refine M       The draft and refine models (default phi-4-mini, gpt-oss-20b)
+  --force-refine              Always refine; --never-refine: the draft is always final
+  --flagged-topics A,B        Refine when the text or the draft mentions one of these words
+  --draft-longer-than N       Refine when the draft is longer than N characters (default 600; 0 = off)
+  --baseline                  Also run the large model alone on the same input, to measure the saving
+  --stats FILE                Keep running figures (escalation rate, average latency and cost) in this JSON file
 
 Exit codes: 0 ok, 1 runtime or model error, 2 usage error.`;
 
@@ -88,6 +103,17 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         prices: { type: 'string' },
         'device-power': { type: 'string' },
         'kwh-price': { type: 'string' },
+        // --- Summarize ---
+        file: { type: 'string', multiple: true },
+        draft: { type: 'string' },
+        refine: { type: 'string' },
+        'force-refine': { type: 'boolean', default: false },
+        'never-refine': { type: 'boolean', default: false },
+        'flagged-topics': { type: 'string' },
+        'draft-longer-than': { type: 'string' },
+        baseline: { type: 'boolean', default: false },
+        stats: { type: 'string' },
+        // --- end Summarize ---
       },
     });
     const [command, ...rest] = positionals;
@@ -151,6 +177,25 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return runReportCommand(rest, reportFormat(values), io, costOptions(values));
       case 'diff':
         return runDiffCommand(rest, global.json, io);
+      // --- Summarize ---
+      case 'summarize':
+        noExtra(rest);
+        if (values['force-refine'] && values['never-refine']) throw new UsageError('choose one of --force-refine and --never-refine.');
+        return await runSummarizeCommand(
+          global,
+          {
+            files: values.file ?? [],
+            draft: values.draft,
+            refine: values.refine,
+            force: values['force-refine'] ? 'always' : values['never-refine'] ? 'never' : undefined,
+            baseline: values.baseline ?? false,
+            statsFile: values.stats,
+            flaggedTopics: values['flagged-topics'],
+            draftLongerThan: values['draft-longer-than'] === undefined ? undefined : parseNumber(values['draft-longer-than'], '--draft-longer-than', 600, { min: 0, integer: true }),
+          },
+          io,
+        );
+      // --- end Summarize ---
       default:
         throw new UsageError(`Unknown command '${command}'.`);
     }

@@ -9,6 +9,9 @@ import { RuntimeService } from './runtimeService';
 import { Settings } from './settings';
 import { showError } from './showError';
 import { RuntimeStatusBar, SHOW_ACTIONS_COMMAND, showActions } from './statusBar';
+// --- Summarize ---
+import { summarizeCommands } from './summarize/summarizeCommands';
+// --- end Summarize ---
 
 export function activate(context: vscode.ExtensionContext): void {
   // A LogOutputChannel has the Logger's shape: core logs straight into it.
@@ -34,6 +37,9 @@ export function activate(context: vscode.ExtensionContext): void {
     command(SHOW_ACTIONS_COMMAND, () => showActions()),
     { dispose: () => LabPanel.disposeCurrent() },
   );
+  // --- Summarize ---
+  context.subscriptions.push(...summarizeCommands({ ...panelDeps, workspaceState: context.workspaceState }, command));
+  // --- end Summarize ---
 
   log.info(`Foundry Local Lab ${context.extension.packageJSON.version} activated`);
   void runtime.refresh('activation');
