@@ -289,6 +289,13 @@ async function main(run: Run): Promise<number> {
   await waitForHttp(`${codeServerUrl}healthz`, codeServer, 'code-server', 60000);
   log(`code-server ${codeServerUrl} · emulator ${emulatorUrl} · ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
+  // A server that dies under the tests explains every failure after it: say so where it shows.
+  for (const [name, child] of [['the emulator', emulator], ['code-server', codeServer]] as const) {
+    child.once('exit', (code, signal) => {
+      if (!run.isFinishing) log(`${name} exited during the tests (${signal ?? `exit code ${code}`}); its log: ${relative(root, logs)}/`);
+    });
+  }
+
   const vars: Record<keyof typeof E2E_ENV, string> = {
     codeServerUrl,
     emulatorUrl,
