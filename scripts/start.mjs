@@ -58,8 +58,8 @@ async function main() {
   }
 
   ensureCodeServer();
-  const userDataDir = join(cacheDir, 'start', 'user-data');
-  const extensionsDir = join(cacheDir, 'start', 'extensions');
+  const userDataDir = join(cacheDir(), 'start', 'user-data');
+  const extensionsDir = join(cacheDir(), 'start', 'extensions');
   writeUserSettings(userDataDir);
   installExtension(vsix, extensionsDir);
   const { child, url } = await startCodeServer({ port, userDataDir, extensionsDir, folder: root, env });
