@@ -11,6 +11,10 @@ const builds = [
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['webview-ui/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
   { ...common, entryPoints: ['webview-ui/styles.css'], outfile: 'dist/webview.css' },
+  // --- Compare ---
+  { ...common, entryPoints: ['webview-ui/compare/main.ts'], outfile: 'dist/compare.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  { ...common, entryPoints: ['webview-ui/compare/styles.css'], outfile: 'dist/compare.css' },
+  // --- end Compare ---
   // --- Summarize ---
   { ...common, entryPoints: ['webview-ui/summarize/main.ts'], outfile: 'dist/summarize.js', platform: 'browser', format: 'iife', target: 'es2022' },
   { ...common, entryPoints: ['webview-ui/summarize/styles.css'], outfile: 'dist/summarize.css' },

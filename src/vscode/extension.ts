@@ -9,6 +9,9 @@ import { RuntimeService } from './runtimeService';
 import { Settings } from './settings';
 import { showError } from './showError';
 import { RuntimeStatusBar, SHOW_ACTIONS_COMMAND, showActions } from './statusBar';
+// --- Compare ---
+import { ComparePanel } from './compare/comparePanel';
+// --- end Compare ---
 // --- Summarize ---
 import { summarizeCommands } from './summarize/summarizeCommands';
 // --- end Summarize ---
@@ -37,6 +40,14 @@ export function activate(context: vscode.ExtensionContext): void {
     command(SHOW_ACTIONS_COMMAND, () => showActions()),
     { dispose: () => LabPanel.disposeCurrent() },
   );
+  // --- Compare ---
+  const compareDeps = { ...panelDeps, storageDir: context.globalStorageUri.fsPath, version: String(context.extension.packageJSON.version) };
+  context.subscriptions.push(
+    command('foundryLab.compareModels', () => ComparePanel.show(compareDeps)),
+    command('foundryLab.compareSelection', () => ComparePanel.showWithSelection(compareDeps)),
+    { dispose: () => ComparePanel.disposeCurrent() },
+  );
+  // --- end Compare ---
   // --- Summarize ---
   context.subscriptions.push(...summarizeCommands({ ...panelDeps, workspaceState: context.workspaceState }, command));
   // --- end Summarize ---

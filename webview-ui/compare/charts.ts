@@ -96,10 +96,13 @@ function modelAxis(models: string[], t: Theme) {
     min: -0.5,
     max: models.length - 0.5,
     grid: { display: false },
+    // One tick per model, at its column (Chart.js would put them at round numbers from min).
+    afterBuildTicks: (axis: { ticks: { value: number }[] }) => {
+      axis.ticks = models.map((_, i) => ({ value: i }));
+    },
     ticks: {
-      stepSize: 1,
       color: t.foreground,
-      callback: (v: string | number) => (Number.isInteger(Number(v)) ? (models[Number(v)] ?? '') : ''),
+      callback: (v: string | number) => models[Number(v)] ?? '',
     },
   };
 }
@@ -205,7 +208,7 @@ function tokenTimeline(canvas: HTMLCanvasElement, data: ChartDataView, t: Theme)
 function coldWarmBars(canvas: HTMLCanvasElement, data: ChartDataView, t: Theme): Chart {
   const cw = data.coldWarm;
   const datasets: ChartDataset<'bar'>[] = [
-    { label: 'load (cold)', data: cw.load, stack: 'cold', backgroundColor: alpha(t.series[4], 0.8) },
+    { label: 'load (cold)', data: cw.load, stack: 'cold', backgroundColor: alpha(t.series[3], 0.8) },
     { label: 'first token (cold)', data: cw.coldTtft, stack: 'cold', backgroundColor: alpha(t.series[1], 0.85) },
     { label: 'first token (warm p50)', data: cw.warmTtft, stack: 'warm', backgroundColor: alpha(t.series[0], 0.85) },
   ];

@@ -200,7 +200,8 @@ export function tokenTimeline(r: Pick<RequestRecord, 'timeline' | 'usage'>): [nu
   const all: [number, number][] = chunks.map((at, i) => [round(at - t.sent!), round((i + 1) * scale)]);
   const step = Math.ceil(all.length / MAX_TIMELINE_POINTS);
   const thinned = step > 1 ? all.filter((_, i) => i % step === 0 || i === all.length - 1) : all;
-  return [[0, 0], ...thinned];
+  // Nothing until the first token: the flat start is the time to first token.
+  return [[0, 0], [thinned[0][0], 0], ...thinned];
 }
 
 function runLabel(r: Pick<RequestRecord, 'kind' | 'repeat'>, runs: number): string {

@@ -77,7 +77,8 @@ describe('vscode/compare/compareView: the view model of a real comparison', func
     assert.strictEqual(charts.timelines.length, run.requests.length);
     for (const line of charts.timelines) {
       assert.deepStrictEqual(line.points[0], [0, 0]);
-      for (let i = 1; i < line.points.length; i++) assert.ok(line.points[i][0] >= line.points[i - 1][0] && line.points[i][1] > line.points[i - 1][1], line.label);
+      assert.strictEqual(line.points[1][1], 0, 'flat until the first token');
+      for (let i = 2; i < line.points.length; i++) assert.ok(line.points[i][0] >= line.points[i - 1][0] && line.points[i][1] > line.points[i - 1][1], line.label);
     }
     const last = charts.timelines[0].points.at(-1)!;
     assert.strictEqual(last[1], run.requests[0].usage!.completionTokens, 'the line ends at the completion tokens');
@@ -178,12 +179,12 @@ describe('vscode/compare/compareView: the view model of a real comparison', func
 describe('vscode/compare/compareView: pure helpers', () => {
   it('token timeline: chunks scaled to the completion tokens, thinned, from the moment the request was sent', () => {
     const timeline = { start: 0, sent: 10, tokenChunks: [110, 120, 130, 140] };
-    assert.deepStrictEqual(tokenTimeline({ timeline, usage: { promptTokens: 5, completionTokens: 8, totalTokens: 13 } }), [[0, 0], [100, 2], [110, 4], [120, 6], [130, 8]]);
-    assert.deepStrictEqual(tokenTimeline({ timeline }), [[0, 0], [100, 1], [110, 2], [120, 3], [130, 4]]);
+    assert.deepStrictEqual(tokenTimeline({ timeline, usage: { promptTokens: 5, completionTokens: 8, totalTokens: 13 } }), [[0, 0], [100, 0], [100, 2], [110, 4], [120, 6], [130, 8]]);
+    assert.deepStrictEqual(tokenTimeline({ timeline }), [[0, 0], [100, 0], [100, 1], [110, 2], [120, 3], [130, 4]]);
     assert.deepStrictEqual(tokenTimeline({ timeline: { start: 0, tokenChunks: [1, 2] } }), [], 'never sent');
     const many = { start: 0, sent: 0, tokenChunks: Array.from({ length: 1000 }, (_, i) => i + 1) };
     const thinned = tokenTimeline({ timeline: many });
-    assert.ok(thinned.length <= MAX_TIMELINE_POINTS + 2, String(thinned.length));
+    assert.ok(thinned.length <= MAX_TIMELINE_POINTS + 3, String(thinned.length));
     assert.deepStrictEqual(thinned.at(-1), [1000, 1000], 'the last chunk is kept');
   });
 
