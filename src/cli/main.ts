@@ -19,7 +19,7 @@ Commands:
                               tokens, memory, judged quality, simulated cost (Markdown report on stdout)
   report FILE                 Re-render an exported comparison (--md, --csv or --json)
   diff BEFORE AFTER           Warm p50s of two exported comparisons side by side
-  summarize [--file F]...     Executive summary: the small model drafts, the large one refines only when the
+  summarize [FILE]...         Executive summary: the small model drafts, the large one refines only when the
                               escalation policy says so; both stages' metrics and the blended cost (text from stdin
                               when no --file; several files: the escalation rate and averages across them)
 
@@ -54,7 +54,7 @@ compare options:
   --kwh-price PRICE           Electricity price per kWh
 
 summarize options:
-  --file F                    A file to summarize (repeatable); else the text on stdin
+  --file F, or FILE...        Files to summarize, one summary each; else the text on stdin
   --draft M, --refine M       The draft and refine models (default phi-4-mini, gpt-oss-20b)
   --force-refine              Always refine; --never-refine: the draft is always final
   --flagged-topics A,B        Refine when the text or the draft mentions one of these words
@@ -179,12 +179,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return runDiffCommand(rest, global.json, io);
       // --- Summarize ---
       case 'summarize':
-        noExtra(rest);
         if (values['force-refine'] && values['never-refine']) throw new UsageError('choose one of --force-refine and --never-refine.');
         return await runSummarizeCommand(
           global,
           {
-            files: values.file ?? [],
+            files: [...(values.file ?? []), ...rest],
             draft: values.draft,
             refine: values.refine,
             force: values['force-refine'] ? 'always' : values['never-refine'] ? 'never' : undefined,

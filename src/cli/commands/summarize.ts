@@ -169,7 +169,7 @@ function readInput(file: string): Input {
   try {
     return { name: basename(file), text: readFileSync(file, 'utf8') };
   } catch (e) {
-    throw new UsageError(`Cannot read --file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 

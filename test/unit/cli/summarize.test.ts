@@ -80,7 +80,8 @@ describe('cli: foundry-lab summarize', function () {
   });
 
   it('--json --baseline over two files: every stage, the baseline, and the figures across them', async () => {
-    const r = await runCli(['summarize', '--endpoint', emu.url, '--json', '--baseline', '--file', brief, '--file', notes, '--flagged-topics', 'revenue']);
+    // Files as --file or as plain arguments (a shell glob).
+    const r = await runCli(['summarize', '--endpoint', emu.url, '--json', '--baseline', '--file', brief, notes, '--flagged-topics', 'revenue']);
     assert.strictEqual(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.deepStrictEqual(out.summaries.map((s: { source: string; refined: boolean }) => [s.source, s.refined]), [['brief.txt', true], ['notes.md', false]]);
@@ -122,7 +123,8 @@ describe('cli: foundry-lab summarize', function () {
   it('Ctrl-C during the refinement stops it: the runtime sees the abort, exit 1', async () => {
     const r = await runCli(['summarize', '--endpoint', emu.url, '--file', notes, '--force-refine', '--refine', 'gpt-oss-20b'], {}, {
       onStdout: (text, child) => {
-        if (text.includes('--- Final') && !child.killed) child.kill('SIGINT');
+        // Once the refinement streams (its header alone comes before the request is sent).
+        if (/--- Final[^\n]*\n\S/.test(text) && !child.killed) child.kill('SIGINT');
       },
     });
     assert.strictEqual(r.code, 1, r.stderr);
@@ -147,9 +149,9 @@ describe('cli: foundry-lab summarize', function () {
     const cases: [string[], RegExp][] = [
       [['summarize', '--file', brief, '--force-refine', '--never-refine'], /choose one of --force-refine and --never-refine/],
       [['summarize'], /stdin is empty: there is nothing to summarize/],
-      [['summarize', '--file', join(dir, 'missing.txt')], /Cannot read --file .*missing\.txt: ENOENT/],
+      [['summarize', '--file', join(dir, 'missing.txt')], /Cannot read .*missing\.txt: ENOENT/],
       [['summarize', '--file', brief, '--draft-longer-than', 'long'], /--draft-longer-than takes a whole number/],
-      [['summarize', 'extra'], /Unexpected argument 'extra'/],
+      [['summarize', join(dir, 'nothing-here.md')], /Cannot read .*nothing-here\.md: ENOENT/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli([...args, '--endpoint', emu.url]);
