@@ -192,7 +192,7 @@ function renderPhase(): void {
   ui.phase.dataset.phase = summary.phase;
   const detail: Partial<Record<SummaryPhase, string>> = {
     done: summary.isRefined ? `refined by ${summary.refineModel}` : summary.decision ? `draft kept — ${summary.decision.forced === 'never' ? 'refinement turned off' : 'no rule fired'}` : '',
-    stopped: '— what finished is kept',
+    stopped: summary.phaseDetail ? `— ${summary.phaseDetail}` : '— what finished is kept',
   };
   ui.phaseDetail.textContent = running ? (summary.phaseDetail ?? '') : (detail[summary.phase] ?? '');
   ui.stop.disabled = !running;

@@ -1,6 +1,6 @@
 /** Turns core's summary results and stats into what the Summarize view shows. No VS Code API (unit-tested). */
 import type { PriceEntry } from '../../core/compare/cost';
-import type { RequestMetrics } from '../../core/metrics';
+import { formatMetric, RequestMetrics, summarize as statsOf } from '../../core/metrics';
 import { LabError, LabErrorCode } from '../../core/runtime/errors';
 import type { StageResult, SummaryResult } from '../../core/summarize/pipeline';
 import { describeStats, SummaryStats } from '../../core/summarize/stats';
@@ -67,6 +67,43 @@ export function stageView(s: StageResult, sections: number, prices?: { draft: Pr
   return view;
 }
 
+/**
+ * The section stages of a long input as one card: a 10 MB selection has hundreds of sections, and a card each would
+ * bury the rest. Totals where they add up (E2E, tokens, cost), medians where they don't (TTFT, decode rate).
+ */
+export function sectionsStageView(sections: StageResult[], prices?: { draft: PriceEntry; refine: PriceEntry }): SummaryStageView {
+  const values = (key: keyof RequestMetrics) => sections.map((s) => s.metrics[key]).filter((v): v is number => typeof v === 'number');
+  const sum = (key: keyof RequestMetrics) => (values(key).length ? values(key).reduce((a, b) => a + b, 0) : undefined);
+  const median = (key: keyof RequestMetrics) => statsOf(values(key))?.p50;
+  const estimated = sections.some((s) => s.tokenSource === 'estimated');
+  const metrics: RequestMetrics = { ttftMs: sum('ttftMs'), e2eMs: sum('e2eMs'), promptTokens: sum('promptTokens'), completionTokens: sum('completionTokens') };
+  const row = (key: keyof RequestMetrics, label: string, value: number | undefined) => ({ key, label, value: formatMetric(key, value) });
+  const first = sections[0];
+  const failed = sections.find((s) => s.error && s.error.code !== 'aborted');
+  let cost: string | undefined;
+  if (prices) cost = formatCost(sections.reduce((c, s) => c + (s.usage ? (s.usage.promptTokens * prices.draft.inputPerMTok + s.usage.completionTokens * prices.draft.outputPerMTok) / 1e6 : 0), 0));
+  return {
+    stage: 'section',
+    label: `${sections.length} section${sections.length > 1 ? 's' : ''}`,
+    model: first.model,
+    variantId: first.variantId,
+    device: first.device,
+    metrics,
+    metricRows: [
+      row('ttftMs', 'Time to first token (median)', median('ttftMs')),
+      row('decodeTps', 'Decode rate (median)', median('decodeTps')),
+      row('e2eMs', `End-to-end latency (sum of ${sections.length})`, metrics.e2eMs),
+      row('promptTokens', 'Prompt tokens (sum)', metrics.promptTokens),
+      row('completionTokens', 'Completion tokens (sum)', metrics.completionTokens),
+      { key: 'tokenSource', label: 'Token counts from', value: estimated ? 'estimated (some sections)' : 'usage' },
+    ],
+    loadMs: first.loadMs,
+    reasoningChars: sections.reduce((n, s) => n + s.reasoning.length, 0),
+    cost,
+    error: failed?.error ? errorView(failed.error) : undefined,
+  };
+}
+
 /** The finished summary: texts, decision, stages, totals, diff, errors as advice. */
 export function finishedSummary(started: SummaryView, r: SummaryResult, prices?: { draft: PriceEntry; refine: PriceEntry }): SummaryView {
   const draftStages = r.stages.filter((s) => s.stage !== 'refine' && s.stage !== 'baseline');
@@ -74,14 +111,15 @@ export function finishedSummary(started: SummaryView, r: SummaryResult, prices?:
   const view: SummaryView = {
     ...started,
     phase: r.cancelled ? 'stopped' : r.error ? 'failed' : 'done',
-    phaseDetail: undefined,
+    phaseDetail: r.cancelled && r.sections > 1 ? `after ${r.stages.filter((s) => s.stage === 'section' && !s.error).length} of ${r.sections} sections` : undefined,
     sections: r.sections,
-    draft: r.draft || draftStages[draftStages.length - 1]?.text || '',
+    // Stopped in the middle of a section: that section's partial text is not a draft of the whole.
+    draft: r.draft || (r.sections === 1 ? (draftStages[0]?.text ?? '') : ''),
     refined: refineStage?.text ?? '',
     final: r.error && !r.draft.trim() ? undefined : r.final || r.draft || undefined,
     isRefined: r.refined,
     decision: r.decision ? { escalate: r.decision.escalate, forced: r.decision.forced, hits: r.decision.hits.map((h) => ({ rule: h.rule, detail: h.detail })) } : undefined,
-    stages: r.stages.filter((s) => s.stage !== 'baseline').map((s) => stageView(s, r.sections, prices)),
+    stages: stageViews(r, prices),
     emulated: started.emulated || r.emulated,
     error: r.error ? errorView(r.error) : undefined,
     refineError: r.refineError && r.refineError.code !== 'aborted' ? errorView(r.refineError) : undefined,
@@ -95,6 +133,12 @@ export function finishedSummary(started: SummaryView, r: SummaryResult, prices?:
   }
   if (r.refined) view.diff = wordDiff(r.draft, r.final);
   return withBaselineView(view, r, prices);
+}
+
+function stageViews(r: SummaryResult, prices?: { draft: PriceEntry; refine: PriceEntry }): SummaryStageView[] {
+  const sections = r.stages.filter((s) => s.stage === 'section');
+  const others = r.stages.filter((s) => s.stage !== 'section' && s.stage !== 'baseline').map((s) => stageView(s, r.sections, prices));
+  return sections.length ? [sectionsStageView(sections, prices), ...others] : others;
 }
 
 /** The baseline part of the view, from a result that has (or lacks) the always-large-model run. */

@@ -119,16 +119,28 @@ describe('vscode/summarize/summaryView', () => {
       assert.strictEqual(v.totals, undefined);
     });
 
-    it('a long source: section labels, and a cancelled summary is "stopped"', async () => {
+    it('a long source: one card for all its sections; stopped among them: no draft, and how far it got', async () => {
       const long = Array.from({ length: 30 }, (_, i) => `Paragraph ${i}: ${'facts and figures '.repeat(40)}`).join('\n\n');
       const c = config({ fallbackContextTokens: 1200, policy: { ...DEFAULT_POLICY, force: 'never' } });
-      const v = finishedSummary(started(long), await summarize(conn, long, c), PRICES);
+      const r = await summarize(conn, long, c);
+      const v = finishedSummary(started(long), r, PRICES);
       assert.ok(v.sections > 1);
-      assert.strictEqual(v.stages[0].label, `Section 1 of ${v.sections}`);
-      assert.strictEqual(v.stages[v.stages.length - 1].label, `Combine ${v.sections} sections`);
+      // Hundreds of sections would bury the view: one card for all of them, then the combine.
+      assert.deepStrictEqual(v.stages.map((s) => s.label), [`${v.sections} sections`, `Combine ${v.sections} sections`]);
+      const sections = r.stages.filter((s) => s.stage === 'section');
+      const card = v.stages[0];
+      assert.strictEqual(card.metrics.e2eMs, sections.reduce((n, s) => n + s.metrics.e2eMs!, 0));
+      assert.strictEqual(card.metrics.completionTokens, sections.reduce((n, s) => n + s.metrics.completionTokens!, 0));
+      assert.deepStrictEqual(card.metricRows.map((m) => m.label), ['Time to first token (median)', 'Decode rate (median)', `End-to-end latency (sum of ${v.sections})`, 'Prompt tokens (sum)', 'Completion tokens (sum)', 'Token counts from']);
+      // Stopped among the sections: no draft (a section's partial text is not one), and how far it got.
       const controller = new AbortController();
-      const r = await summarize(conn, long, c, { signal: controller.signal, onStage: (s) => s === 'section' && setTimeout(() => controller.abort(), 5) });
-      assert.strictEqual(finishedSummary(started(long), r, PRICES).phase, 'stopped');
+      let seen = 0;
+      const stopped = await summarize(conn, long, c, { signal: controller.signal, onStage: (s) => s === 'section' && ++seen === 2 && setTimeout(() => controller.abort(), 5) });
+      const sv = finishedSummary(started(long), stopped, PRICES);
+      assert.strictEqual(sv.phase, 'stopped');
+      assert.strictEqual(sv.draft, '');
+      assert.strictEqual(sv.final, undefined);
+      assert.strictEqual(sv.phaseDetail, `after 1 of ${sv.sections} sections`);
     });
 
     it('the baseline measured on demand: its own stage and the measured comparison', async () => {
