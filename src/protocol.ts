@@ -290,6 +290,8 @@ export interface ResponseCell {
   text: string;
   reasoning: string;
   figures: string;
+  /** Why the stream ended ("length" = the max tokens ran out). */
+  finishReason?: string;
   error?: string;
 }
 
@@ -303,7 +305,7 @@ export interface ResponseGroup {
 
 export interface QualityView {
   judge: string;
-  rows: { model: string; coherence: string; factuality: string; conciseness: string; overall: string; referenceMatch: string; judged: number }[];
+  rows: { model: string; coherence: string; factuality: string; conciseness: string; overall: string; referenceMatch: string; judged: number; judgeErrors: number }[];
   judgements: { model: string; promptId: string; scores: string; reason: string; referenceMatch: string; judgeTime: string; error?: string }[];
 }
 
@@ -396,7 +398,7 @@ export type CompareHostToWebview =
   | { type: 'result'; result?: CompareResultView }
   | { type: 'saved'; saved: SavedRunView[] }
   | { type: 'diff'; diff?: DiffView }
-  | { type: 'notice'; level: 'info' | 'error'; message: string };
+  | { type: 'notice'; level: 'info' | 'error'; message: string; actions?: { title: string; action: PanelAction }[] };
 
 export type CompareExportFormat = 'json' | 'csv' | 'md';
 

@@ -140,6 +140,18 @@ describe('Compare models in VS Code', function () {
     await wb.waitFor(async () => (await chatRequests()).slice(startedAt).some((r) => r.aborted), 5000, 'the emulator to see an aborted request');
   });
 
+  it('a model that cannot load keeps the other model\'s results and shows why, per model', async () => {
+    // The profile's CPU variant of gpt-oss-20b is not downloaded: the runtime refuses to load it.
+    await pickModels(['phi-4-mini', 'gpt-oss-20b-generic-cpu:1']);
+    await fillForm({ runs: 1, maxTokens: 16, cold: false });
+    await runAndWait();
+    const failed = view.locator('[data-testid=model-result][data-model="gpt-oss-20b-generic-cpu:1"]');
+    assert.match(await failed.locator('[data-testid=model-error]').innerText(), /Not measured further: .*(download|cache)/i);
+    const p50 = await view.locator('[data-testid=model-result][data-model="phi-4-mini"] [data-testid=model-table] tr[data-metric=ttftMs] td:nth-child(2)').innerText();
+    assert.ok(Number.parseFloat(p50) > 0, p50);
+    assert.match(await view.locator('[data-testid=verdict][data-model="gpt-oss-20b-generic-cpu:1"]').innerText(), /not measured/);
+  });
+
   it('right-click → Compare Models on Selection makes the editor selection the prompt', async () => {
     const page = wb.page;
     // The keyboard back to the workbench (the webview's frame would keep the key presses).

@@ -121,9 +121,9 @@ function stripPlot(canvas: HTMLCanvasElement, data: ChartDataView, series: Chart
     label: 'median (p50)',
     data: series.filter((s) => s.p50 !== undefined).map((s) => ({ x: s.model, y: s.p50! })),
     pointStyle: 'line',
-    pointRadius: 22,
-    pointHoverRadius: 22,
-    borderWidth: 3,
+    pointRadius: 26,
+    pointHoverRadius: 26,
+    borderWidth: 4,
     borderColor: t.foreground,
     backgroundColor: t.foreground,
   });

@@ -249,7 +249,7 @@ window.addEventListener('message', (event: MessageEvent<CompareHostToWebview>) =
       renderDiff(msg.diff);
       return;
     case 'notice':
-      if (msg.level === 'error') showError(msg.message);
+      if (msg.level === 'error') showError(msg.message, msg.actions);
       else showNotice(msg.message);
       return;
   }
@@ -384,9 +384,16 @@ function liveRowNode(r: LiveRow): HTMLTableRowElement {
   return tr;
 }
 
-function showError(message: string | undefined): void {
+function showError(message: string | undefined, actions: { title: string; action: PanelAction }[] = []): void {
   ui.error.hidden = !message;
   ui.error.querySelector('.error-message')!.textContent = message ?? '';
+  ui.error.querySelector('.error-actions')!.replaceChildren(
+    ...actions.map((a, i) => {
+      const b = button(a.title, { small: true, secondary: i > 0 });
+      b.addEventListener('click', () => vscodeApi.postMessage({ type: 'action', action: a.action }));
+      return b;
+    }),
+  );
 }
 
 function showNotice(message: string | undefined): void {

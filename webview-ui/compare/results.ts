@@ -177,7 +177,7 @@ function verdicts(view: CompareResultView): HTMLElement {
 function quality(view: CompareResultView): HTMLElement[] {
   const q = view.quality;
   if (!q) return [];
-  const rows = q.rows.map((r) => [r.model, r.coherence, r.factuality, r.conciseness, r.overall, r.referenceMatch, String(r.judged)]);
+  const rows = q.rows.map((r) => [r.model, r.coherence, r.factuality, r.conciseness, r.overall, r.referenceMatch, `${r.judged}${r.judgeErrors ? ` (${r.judgeErrors} judge error${r.judgeErrors === 1 ? '' : 's'} — see below)` : ''}`]);
   const list = el(
     'div',
     { className: 'judgements' },
@@ -225,11 +225,16 @@ function responseGroup(g: ResponseGroup): HTMLElement {
 }
 
 function responseCell(c: ResponseCell): HTMLElement {
-  const cell = el('div', { className: 'response' }, el('p', { className: 'hint', text: `${c.run}${c.variantId ? ` · ${c.variantId}` : ''}${c.figures ? ` · ${c.figures}` : ''}` }));
+  const cell = el('div', { className: 'response' }, el('p', { className: 'hint', text: `${c.run}${c.variantId ? ` · ${c.variantId}` : ''}${c.figures ? ` · ${c.figures}` : ''}${c.finishReason && c.finishReason !== 'stop' ? ` · finish: ${c.finishReason}` : ''}` }));
   if (c.error) cell.append(el('p', { className: 'model-error', text: c.error }));
   if (c.reasoning) cell.append(el('details', { className: 'reasoning' }, el('summary', { text: `Reasoning (${c.reasoning.length} characters, kept apart)` }), el('pre', { text: c.reasoning })));
-  const answer = el('div', { className: 'answer markdown' });
-  answer.append(renderMarkdown(c.text));
-  cell.append(answer);
+  if (c.text) {
+    const answer = el('div', { className: 'answer markdown' });
+    answer.append(renderMarkdown(c.text));
+    cell.append(answer);
+  } else if (!c.error) {
+    const why = c.finishReason === 'length' ? ' — the max tokens ran out' + (c.reasoning ? ' while it was still reasoning' : '') : '';
+    cell.append(el('p', { className: 'empty', text: `No answer text${why}.` }));
+  }
   return cell;
 }

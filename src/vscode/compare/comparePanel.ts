@@ -5,6 +5,7 @@ import { parsePromptJsonl, PromptSet } from '../../core/compare/promptSets';
 import { runComparison } from '../../core/compare/runner';
 import type { ComparisonRun } from '../../core/compare/types';
 import type { Logger } from '../../core/log';
+import { LabError, LabErrorCode } from '../../core/runtime/errors';
 import {
   CompareExportFormat,
   CompareForm,
@@ -19,6 +20,7 @@ import {
   PromptFileView,
   SavedRunView,
 } from '../../protocol';
+import { adviceFor } from '../errorActions';
 import { createNonce } from '../panel/panelHtml';
 import { DeltaCoalescer } from '../panel/deltaCoalescer';
 import { openableLink } from '../panel/links';
@@ -222,6 +224,16 @@ export class ComparePanel implements vscode.Disposable {
     this.post({ type: 'notice', level, message });
   }
 
+  private noticeNothingMeasured(run: ComparisonRun): void {
+    if (run.cancelled) return this.notice('info', 'Cancelled before any request finished: nothing to show.');
+    const failed = run.models.filter((m) => m.error);
+    const failure = run.error ?? failed[0]?.error;
+    if (!failure) return this.notice('error', 'No request was made.');
+    const advice = adviceFor(new LabError(failure.code as LabErrorCode, failure.message));
+    const message = run.error ? advice.message : failed.map((m) => `${m.requested}: ${m.error!.message}`).join(' ');
+    this.post({ type: 'notice', level: 'error', message: `Nothing was measured. ${message}`, actions: advice.actions.map((a) => ({ title: a.title, action: a.command })) });
+  }
+
   // -------------------------------------------------------------------------------------------------------------
   // Running a comparison
 
@@ -285,10 +297,14 @@ export class ComparePanel implements vscode.Disposable {
           run.models.filter((m) => m.error).map((m) => `; ${m.requested}: ${m.error!.message}`).join(''),
       );
       if (this.disposed) return;
-      this.shown = { run, origin: 'this session' };
       this.running = undefined;
-      this.post({ type: 'runFinished', runId, result: this.resultView() });
-      if (run.requests.length) {
+      if (!run.requests.length) {
+        // Nothing was measured: no result to show or keep, only why (the last result stays on screen).
+        this.post({ type: 'runFinished', runId });
+        this.noticeNothingMeasured(run);
+      } else {
+        this.shown = { run, origin: 'this session' };
+        this.post({ type: 'runFinished', runId, result: this.resultView() });
         await this.store.save(run).catch((e) => log.error(`Compare: could not save run ${run.id}: ${(e as Error).message}`));
         await this.refreshSaved();
       }

@@ -125,7 +125,7 @@ function modelView(s: ModelSummary, run: ComparisonRun): ModelResultView {
     { key: 'promptTokens', label: 'Prompt tokens (mean)', value: s.meanPromptTokens !== undefined ? `${s.meanPromptTokens.toFixed(0)}${source}` : 'n/a' },
     { key: 'completionTokens', label: 'Completion tokens (mean)', value: s.meanCompletionTokens !== undefined ? `${s.meanCompletionTokens.toFixed(0)}${source}` : 'n/a' },
     { key: 'loadMs', label: 'Load time', value: load },
-    { key: 'catalogSize', label: 'Model size (catalog)', value: s.fileSizeMb !== undefined ? formatSize(s.fileSizeMb) : 'n/a' },
+    { key: 'catalogSize', label: 'Model size (catalog)', value: s.fileSizeMb !== undefined ? formatSize(s.fileSizeMb) : 'n/a (the runtime\'s model list does not say)' },
     {
       key: 'rss',
       label: 'Runtime memory (RSS) before → after load',
@@ -237,6 +237,7 @@ export function responseGroups(run: ComparisonRun): ResponseGroup[] {
           text: r.text,
           reasoning: r.reasoning,
           figures: figures(r.metrics),
+          finishReason: r.finishReason,
           error: r.error?.message,
         }));
       const firstOk = cells.findIndex((c) => !c.error);
@@ -260,6 +261,7 @@ function qualityView(run: ComparisonRun, summaries: ModelSummary[]): QualityView
       overall: score(s.quality?.overall),
       referenceMatch: pct(s.quality?.referenceMatch),
       judged: s.quality?.judged ?? 0,
+      judgeErrors: run.judgements.filter((j) => j.model === s.requested && j.error).length,
     })),
     judgements: run.judgements.map((j) => ({
       model: j.model,

@@ -93,6 +93,7 @@ describe('vscode/compare/compareView: the view model of a real comparison', func
     const a = responses[0].columns;
     assert.deepStrictEqual(a.map((c) => c.model), ['small', 'large']);
     assert.strictEqual(a[0].first!.run, 'cold');
+    assert.strictEqual(a[0].first!.finishReason, run.requests[0].finishReason);
     assert.deepStrictEqual(a[0].more.map((c) => c.run), ['warm 1/2', 'warm 2/2']);
     assert.match(a[0].first!.text, /emulated/);
     assert.match(a[0].first!.figures, /TTFT [\d.]+ ms · [\d.]+ tokens\/s · E2E [\d.]+ ms · \d+ tokens \(estimated\)/);
@@ -124,8 +125,9 @@ describe('vscode/compare/compareView: the view model of a real comparison', func
     judged.error = { code: 'not-running', message: 'Foundry Local is not running.' };
     const view = buildResultView(judged, { prices: DEFAULT_PRICES, origin: 'imported' });
     assert.strictEqual(view.quality!.judge, 'small');
-    assert.deepStrictEqual(view.quality!.rows[0], { model: 'small', coherence: '4.0 / 5', factuality: '5.0 / 5', conciseness: '3.0 / 5', overall: '4.0 / 5', referenceMatch: 'n/a', judged: 1 });
+    assert.deepStrictEqual(view.quality!.rows[0], { model: 'small', coherence: '4.0 / 5', factuality: '5.0 / 5', conciseness: '3.0 / 5', overall: '4.0 / 5', referenceMatch: 'n/a', judged: 1, judgeErrors: 0 });
     assert.strictEqual(view.quality!.rows[1].referenceMatch, '50%');
+    assert.deepStrictEqual(view.quality!.rows.map((r) => r.judgeErrors), [0, 1]);
     assert.strictEqual(view.quality!.judgements[0].reason, 'Clear.');
     assert.strictEqual(view.quality!.judgements[1].error, 'no JSON');
     assert.match(view.error!.message, /The comparison stopped: Foundry Local is not running\..*Results so far are kept/);
