@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { readFileSync } from 'fs';
+import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import type { Frame } from 'playwright-core';
 import { chatRequests, replayChat, wordsOf } from './emulatorTruth';
@@ -142,6 +142,40 @@ describe('Summarize from the editor context menu', function () {
     assert.deepStrictEqual(wordsOf(await text('summary-final')), wordsOf(await text('summary-draft')));
     assert.strictEqual(await statValue('escalationRate'), '50% (1 of 2)');
     await wb().screenshot('summarize-not-refined');
+  });
+
+  it('an empty file: a clear message, no request', async () => {
+    writeFileSync(join(e2eEnv('workspace'), 'empty.txt'), '\n  \n');
+    await openFile('empty.txt');
+    const before = (await chatRequests()).length;
+    await wb().runCommand('Foundry Local Lab: Summarize Selection');
+    const note = await wb().waitForNotification(/empty\.txt is empty: there is nothing to summarize/, 10000);
+    assert.deepStrictEqual(note.buttons, []);
+    assert.strictEqual((await chatRequests()).length, before);
+    await wb().clearNotifications();
+  });
+
+  it('the refine model failing: the draft is kept as the final summary, the error shown with its actions', async () => {
+    await fetch(`${e2eEnv('emulatorUrl')}/__emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'http-500', model: 'gpt-oss-20b-cuda-gpu:1' }) });
+    try {
+      await openFile('brief.txt');
+      await wb().runCommand('Foundry Local Lab: Summarize Selection');
+      view = await wb().webviewFrame('[data-testid=summary-draft]', 30000);
+      await waitForSummary(3);
+      assert.strictEqual(await text('summary-phase'), 'done');
+      assert.strictEqual(await text('summary-phase-detail'), 'draft kept — the refinement failed');
+      assert.match(await view.locator('[data-testid=summary-decision] [data-rule=flagged-topic]').innerText(), /revenue/);
+      assert.ok(await testid('summary-refine-error').isVisible(), 'the refine error');
+      assert.match(await text('summary-refine-error'), /The refinement failed — the draft is kept as the final summary/);
+      assert.deepStrictEqual(await view.locator('[data-testid=summary-refine-error] button').allInnerTexts(), ['Open Logs']);
+      assert.match(await text('summary-final-title'), /the draft, unrefined/i);
+      assert.deepStrictEqual(wordsOf(await text('summary-final')), wordsOf(await text('summary-draft')));
+      assert.ok(await testid('summary-insert-below').isEnabled(), 'the kept draft can be inserted');
+      assert.strictEqual(await statValue('escalationRate'), '33% (1 of 3)');
+      await wb().screenshot('summarize-refine-failed');
+    } finally {
+      await fetch(`${e2eEnv('emulatorUrl')}/__emulator/faults`, { method: 'DELETE' });
+    }
   });
 });
 

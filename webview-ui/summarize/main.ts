@@ -191,7 +191,13 @@ function renderPhase(): void {
   ui.phase.textContent = summary.phase;
   ui.phase.dataset.phase = summary.phase;
   const detail: Partial<Record<SummaryPhase, string>> = {
-    done: summary.isRefined ? `refined by ${summary.refineModel}` : summary.decision ? `draft kept — ${summary.decision.forced === 'never' ? 'refinement turned off' : 'no rule fired'}` : '',
+    done: summary.isRefined
+      ? `refined by ${summary.refineModel}`
+      : summary.refineError
+        ? 'draft kept — the refinement failed'
+        : summary.decision
+          ? `draft kept — ${summary.decision.forced === 'never' ? 'refinement turned off' : 'no rule fired'}`
+          : '',
     stopped: summary.phaseDetail ? `— ${summary.phaseDetail}` : '— what finished is kept',
   };
   ui.phaseDetail.textContent = running ? (summary.phaseDetail ?? '') : (detail[summary.phase] ?? '');
