@@ -1,0 +1,66 @@
+/**
+ * A code-aware tokenizer for lexical retrieval. Identifiers are split into their words (camelCase, PascalCase,
+ * snake_case, kebab-case, paths), and the whole identifier is kept too, so both `parseEndpointUrl` and
+ * "parse endpoint url" find the same code. Everything is lowercased; numbers are kept; very common English and
+ * keyword noise is dropped because it matches everything and ranks nothing.
+ */
+
+export const STOP_WORDS: ReadonlySet<string> = new Set([
+  'a', 'an', 'and', 'are', 'as', 'at', 'be', 'but', 'by', 'for', 'from', 'if', 'in', 'into', 'is', 'it', 'its',
+  'no', 'not', 'of', 'on', 'or', 'so', 'such', 'that', 'the', 'their', 'then', 'there', 'these', 'they', 'this',
+  'to', 'was', 'were', 'will', 'with', 'we', 'you', 'he', 'she', 'them', 'our', 'your', 'i', 'me', 'my',
+  'do', 'does', 'did', 'has', 'have', 'had', 'can', 'could', 'would', 'should', 'what', 'which', 'who', 'how', 'when',
+  'where', 'why', 'all', 'any', 'some', 'more', 'most', 'other', 'than', 'too', 'very', 'just', 'also', 'only',
+  'about', 'after', 'before', 'over', 'under', 'again', 'here', 'out', 'up', 'down',
+]);
+
+const MAX_TOKEN = 64;
+
+/** Splits one identifier into its lowercase words: `parseHTTPResponse2` → parse, http, response, 2. */
+export function splitIdentifier(word: string): string[] {
+  return word
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2') // fooBar → foo Bar
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2') // HTTPResponse → HTTP Response
+    .replace(/([A-Za-z])([0-9])/g, '$1 $2') // utf8 → utf 8
+    .replace(/([0-9])([A-Za-z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((p) => p.toLowerCase());
+}
+
+/**
+ * Tokens of a text, in order (repeats kept: the index counts term frequency). A compound identifier yields its
+ * parts and then the whole identifier (joined, lowercased, without separators).
+ */
+export function tokenize(text: string, out: string[] = []): string[] {
+  // Runs of identifier characters, including the separators that build compound names and paths.
+  const re = /[A-Za-z0-9_$]+(?:[-./][A-Za-z0-9_$]+)*/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    const raw = m[0];
+    if (raw.length > 200) continue; // base64 blobs and hashes: noise
+    const parts = splitIdentifier(raw);
+    for (const p of parts) push(out, p);
+    if (parts.length > 1) {
+      // The whole identifier: for paths, each dotted/slashed segment is a word already; the full form for names.
+      const segments = raw.split(/[/.]/).filter(Boolean);
+      for (const seg of segments.length > 1 ? segments : [raw]) {
+        const whole = seg.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+        if (whole && splitIdentifier(seg).length > 1) push(out, whole);
+      }
+    }
+  }
+  return out;
+}
+
+function push(out: string[], t: string): void {
+  if (t.length > MAX_TOKEN || STOP_WORDS.has(t)) return;
+  // Single letters are noise, single digits are not much better; keep longer numbers (ports, codes, versions).
+  if (t.length === 1) return;
+  out.push(t);
+}
+
+/** The distinct tokens of a query, in order of first appearance. */
+export function queryTerms(query: string): string[] {
+  return [...new Set(tokenize(query))];
+}

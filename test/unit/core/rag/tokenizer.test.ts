@@ -1,0 +1,36 @@
+import * as assert from 'assert';
+import { queryTerms, splitIdentifier, tokenize } from '../../../../src/core/rag/tokenizer';
+
+describe('rag tokenizer', () => {
+  const cases: Array<[string, string[]]> = [
+    ['parseEndpointUrl', ['parse', 'endpoint', 'url', 'parseendpointurl']],
+    ['HTTPServerError', ['http', 'server', 'error', 'httpservererror']],
+    ['max_tokens', ['max', 'tokens', 'maxtokens']],
+    ['idle-timeout', ['idle', 'timeout', 'idletimeout']],
+    ['src/core/runtime/streamChat.ts', ['src', 'core', 'runtime', 'stream', 'chat', 'ts', 'streamchat']],
+    ['utf8 port 5273', ['utf', 'utf8', 'port', '5273']],
+    ['The index is rebuilt when it is corrupt', ['index', 'rebuilt', 'corrupt']],
+    ['Foo.bar()', ['foo', 'bar']],
+    ['$scope x = y', ['scope']],
+  ];
+  for (const [input, expected] of cases) {
+    it(`tokenizes ${JSON.stringify(input)}`, () => {
+      assert.deepStrictEqual(tokenize(input), expected);
+    });
+  }
+
+  it('splits identifiers with digits and acronyms', () => {
+    assert.deepStrictEqual(splitIdentifier('parseHTTPResponse2'), ['parse', 'http', 'response', '2']);
+    assert.deepStrictEqual(splitIdentifier('XMLHttpRequest'), ['xml', 'http', 'request']);
+    assert.deepStrictEqual(splitIdentifier('__init__'), ['init']);
+  });
+
+  it('keeps repeats for term frequency but query terms are distinct', () => {
+    assert.deepStrictEqual(tokenize('load load model'), ['load', 'load', 'model']);
+    assert.deepStrictEqual(queryTerms('how do I load the model, load it'), ['load', 'model']);
+  });
+
+  it('drops very long blobs', () => {
+    assert.deepStrictEqual(tokenize('key ' + 'A'.repeat(300)), ['key']);
+  });
+});
