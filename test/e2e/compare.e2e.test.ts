@@ -152,6 +152,56 @@ describe('Compare models in VS Code', function () {
     assert.match(await view.locator('[data-testid=verdict][data-model="gpt-oss-20b-generic-cpu:1"]').innerText(), /not measured/);
   });
 
+  it('saved runs: diff two, open one, delete one, import an exported JSON', async () => {
+    const saved = view.locator('[data-testid=saved-run]');
+    await wb.waitFor(async () => (await saved.count()) >= 3, 10000, 'three saved runs');
+    const count = await saved.count();
+    // Diff the first run with the newest: phi-4-mini's warm medians before → after.
+    const oldest = saved.nth(count - 1);
+    await oldest.locator('input[type=checkbox]').check();
+    await saved.first().locator('input[type=checkbox]').check(); // the newest: phi-4-mini with a CPU variant that failed
+    await view.locator('[data-testid=diff-selected]').click();
+    const diff = view.locator('[data-testid=diff-table]');
+    await diff.waitFor({ state: 'visible', timeout: 10000 });
+    assert.match(await diff.innerText(), /phi-4-mini\s+Time to first token \(ms\), warm p50\s+[\d.]+\s+[\d.]+\s+[\d.]+×\s+(better|worse|same)/);
+
+    // Open the oldest: the results section shows it again.
+    const results = view.locator('[data-testid=results]');
+    const shownBefore = await results.getAttribute('data-run-id');
+    await oldest.locator('[data-testid=saved-open]').click();
+    await wb.waitFor(async () => (await results.getAttribute('data-run-id')) !== shownBefore, 10000, 'the saved run to open');
+    assert.match(await view.locator('[data-testid=result-title]').innerText(), /phi-4-mini vs gpt-oss-20b/);
+    assert.match(await results.innerText(), /saved/);
+
+    // Delete the newest, confirming in VS Code's dialog.
+    await saved.first().locator('[data-testid=saved-delete]').click();
+    const confirm = wb.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Delete' });
+    await confirm.first().waitFor({ state: 'visible', timeout: 10000 });
+    await confirm.first().click();
+    await wb.waitFor(async () => (await saved.count()) === count - 1, 10000, 'the run to leave the list');
+
+    // Export the shown run as JSON into the workspace, then import it back through the file dialog.
+    await view.locator('[data-testid=export-format]').selectOption('json');
+    await view.locator('[data-testid=export-workspace]').click();
+    const dir = join(e2eEnv('workspace'), 'foundry-lab-reports');
+    let json = '';
+    await wb.waitFor(async () => {
+      json = readdirSync(dir).find((f) => /^compare-.*\.json$/.test(f)) ?? '';
+      return !!json;
+    }, 10000, 'the JSON export');
+    assert.strictEqual(JSON.parse(readFileSync(join(dir, json), 'utf8')).format, 'foundry-local-lab/comparison@1');
+    await view.locator('[data-testid=import]').click();
+    // code-server's open dialog is VS Code's simple file dialog: type the path, then OK.
+    const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await input.fill(join(dir, json));
+    // The dialog checks the typed path before it accepts it: give it a moment, then OK.
+    await wb.page.waitForTimeout(500);
+    await wb.page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).first().click();
+    await wb.waitFor(async () => /Imported foundry-lab-reports\/compare-.*\.json/.test(await view.locator('[data-testid=notice]').innerText()), 10000, 'the import notice');
+    assert.match(await results.innerText(), /imported/);
+  });
+
   it('right-click → Compare Models on Selection makes the editor selection the prompt', async () => {
     const page = wb.page;
     // The keyboard back to the workbench (the webview's frame would keep the key presses).
@@ -165,20 +215,32 @@ describe('Compare models in VS Code', function () {
     await page.keyboard.press('Enter');
     await wb.waitFor(async () => (await page.locator('.tab.active', { hasText: 'notes.md' }).count()) > 0, 10000, 'notes.md open in an editor');
     const lines = page.locator('.editor-group-container.active .monaco-editor .view-lines');
-    await lines.click();
-    await page.keyboard.press('Control+A');
-    await lines.click({ button: 'right' });
     const item = page.locator('.context-view .monaco-menu .action-item').filter({ hasText: 'Compare Models on Selection' });
-    await item.first().waitFor({ state: 'visible', timeout: 10000 });
-    // A menu that has just opened ignores a click that comes too soon: hover, then click, then Enter if it is still open.
-    await item.first().hover();
-    await page.waitForTimeout(300);
-    await item.first().click();
-    if (await item.first().isVisible().catch(() => false)) await page.keyboard.press('Enter');
+    const prefilled = async () => {
+      for (const f of page.frames()) {
+        const box = f.locator('[data-testid=prompt-text]');
+        if ((await box.count().catch(() => 0)) && /grounds answers in documents/.test(await box.inputValue({ timeout: 1000 }).catch(() => ''))) return true;
+      }
+      return false;
+    };
+    // A context menu can swallow a click that comes as it opens: retry the gesture (never press keys into the editor).
+    for (let attempt = 0; attempt < 3 && !(await prefilled()); attempt++) {
+      await lines.click();
+      await page.keyboard.press('Control+A');
+      await lines.click({ button: 'right' });
+      await item.first().waitFor({ state: 'visible', timeout: 10000 });
+      await item.first().hover();
+      await page.waitForTimeout(300);
+      await item.first().click();
+      await wb.waitFor(prefilled, 5000, 'the selection in the Compare view').catch(() => page.keyboard.press('Escape'));
+    }
     view = await wb.webviewFrame('[data-testid=compare-run]');
     await wb.waitFor(async () => /grounds answers in documents/.test(await view.locator('[data-testid=prompt-text]').inputValue()), 15000, 'the selection in the prompt box');
     assert.strictEqual(await view.locator('[data-testid=prompt-source]').inputValue(), 'text');
     assert.match(await view.locator('[data-testid=notice]').innerText(), /selection in notes\.md/);
+    // The view was hidden behind notes.md and rebuilt from the host's snapshot: the last result and its charts are back.
+    assert.ok(await view.locator('[data-testid=results]').isVisible(), 'the result after the view was hidden');
+    assert.ok((await chartInk('chart-ttft')).ink > 500, 'the chart redrawn');
     // Leave no editors behind for the next spec's window (VS Code restores them).
     await wb.runCommand('View: Close All Editors');
   });
