@@ -35,6 +35,8 @@ describe('Summarize from the editor context menu', function () {
     await page.keyboard.press('Enter');
     // Every editor group has an active tab (the Summarize view's too): the file's must be among them.
     await wb().waitFor(async () => (await page.locator('.tab.active', { hasText: name }).count()) > 0, 10000, `${name} open in an editor`);
+    // The keyboard in the file's editor: it is the active text editor the commands work on.
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').click();
   }
 
   /** The active editor's lines as the editor renders them (Monaco draws spaces as no-break spaces). */
@@ -60,7 +62,6 @@ describe('Summarize from the editor context menu', function () {
     const page = wb().page;
     await openFile('brief.txt');
     const editorLines = page.locator('.editor-group-container.active .monaco-editor .view-lines');
-    await editorLines.click();
     await page.keyboard.press('Control+A');
     await editorLines.click({ button: 'right' });
     const item = page.locator('.context-view .monaco-menu .action-item').filter({ hasText: 'Summarize with phi-4-mini' });

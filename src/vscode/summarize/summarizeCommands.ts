@@ -19,7 +19,9 @@ export function summarizeCommands(deps: SummarizeDeps, command: (id: string, run
 
 /** The selection of the active editor, or its whole file when nothing is selected. */
 export async function summarizeActiveEditor(deps: SummarizeDeps): Promise<void> {
-  const editor = vscode.window.activeTextEditor;
+  // From the palette while the Summarize view has the focus there is no active text editor: the one visible is meant.
+  const visible = vscode.window.visibleTextEditors.filter((e) => e.document.uri.scheme !== 'output');
+  const editor = vscode.window.activeTextEditor ?? (visible.length === 1 ? visible[0] : undefined);
   if (!editor) {
     void vscode.window.showInformationMessage('Open a file and select the text to summarize (or select nothing to summarize the whole file).');
     return;
