@@ -2,15 +2,8 @@ import * as assert from 'assert';
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { writeTree } from './tree';
 import { classifyContent, discoverFiles, readIndexableFile } from '../../../../src/core/rag/files';
-
-export async function writeTree(root: string, files: Record<string, string | Buffer>): Promise<void> {
-  for (const [rel, content] of Object.entries(files)) {
-    const abs = path.join(root, rel);
-    await fs.mkdir(path.dirname(abs), { recursive: true });
-    await fs.writeFile(abs, content);
-  }
-}
 
 describe('rag file discovery', () => {
   let root: string;

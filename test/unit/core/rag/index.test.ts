@@ -1,0 +1,155 @@
+import * as assert from 'assert';
+import { promises as fs } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { buildIndex, INDEX_VERSION, loadIndex, refreshFile, saveIndex, WorkspaceIndex } from '../../../../src/core/rag/index';
+import { writeTree } from './tree';
+
+/** A small repository: each file is about one thing, with some shared vocabulary as noise. */
+export const FIXTURE: Record<string, string> = {
+  'src/auth/login.ts': [
+    '/** Checks a user name and password against the store. */',
+    'export async function login(userName: string, password: string) {',
+    '  const user = await findUser(userName);',
+    '  if (!user || !verifyPassword(user, password)) throw new Error("invalid credentials");',
+    '  return createSession(user);',
+    '}',
+  ].join('\n'),
+  'src/auth/session.ts': 'export function createSession(user: User) {\n  return { token: randomToken(), user, expiresAt: Date.now() + SESSION_TTL_MS };\n}\n',
+  'src/db/connection.ts': 'export class DatabaseConnection {\n  constructor(private readonly url: string) {}\n  async query(sql: string) {\n    return this.pool.query(sql);\n  }\n}\n',
+  'src/http/retry.ts': 'export async function withRetry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {\n  // exponential backoff between attempts\n  for (let i = 0; ; i++) {\n    try { return await fn(); } catch (e) { if (i >= attempts) throw e; await sleep(2 ** i * 100); }\n  }\n}\n',
+  'src/ui/theme.ts': 'export const darkTheme = { background: "#1e1e1e", foreground: "#d4d4d4" };\nexport function applyTheme(name: string) { document.body.dataset.theme = name; }\n',
+  'docs/deploy.md': '# Deploying\n\nBuild the container image, push it to the registry, then roll out the deployment.\n\n## Rollback\n\nRe-deploy the previous image tag.\n',
+  'README.md': '# Demo app\n\nA user logs in, the app queries the database, and retries failed HTTP calls.\n',
+};
+
+describe('rag WorkspaceIndex', () => {
+  let root: string;
+  let cacheDir: string;
+  beforeEach(async () => {
+    root = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'flab-index-')));
+    cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flab-cache-'));
+    await writeTree(root, FIXTURE);
+  });
+  afterEach(async () => {
+    await fs.rm(root, { recursive: true, force: true });
+    await fs.rm(cacheDir, { recursive: true, force: true });
+  });
+
+  it('ranks the chunk that answers the question first', async () => {
+    const { index, stats } = await buildIndex(root);
+    assert.strictEqual(stats.files, 7);
+    assert.ok(stats.chunks >= 7);
+    const top = (q: string) => index.retrieve(q, { topK: 3 })[0]?.path;
+    assert.strictEqual(top('how does login verify the password'), 'src/auth/login.ts');
+    assert.strictEqual(top('database connection query'), 'src/db/connection.ts');
+    assert.strictEqual(top('retry with exponential backoff'), 'src/http/retry.ts');
+    assert.strictEqual(top('rollback a deployment'), 'docs/deploy.md');
+    assert.strictEqual(top('createSession'), 'src/auth/session.ts'); // defined there, called from login.ts
+    assert.strictEqual(top('theme'), 'src/ui/theme.ts');
+    const r = index.retrieve('rollback deployment', { topK: 10 });
+    assert.deepStrictEqual(r[0], { path: 'docs/deploy.md', startLine: 1, endLine: 7, score: r[0].score });
+    for (let i = 1; i < r.length; i++) assert.ok(r[i - 1].score >= r[i].score, 'best first');
+    assert.deepStrictEqual(index.retrieve('the of and'), []);
+    assert.deepStrictEqual(index.retrieve('zebra'), []);
+  });
+
+  it('path words count: a query naming a folder finds its files', async () => {
+    const { index } = await buildIndex(root);
+    const r = index.retrieve('auth', { topK: 5 });
+    assert.deepStrictEqual(r.map((x) => x.path).sort(), ['src/auth/login.ts', 'src/auth/session.ts']);
+  });
+
+  it('scopes a question to a folder', async () => {
+    const { index } = await buildIndex(root);
+    const r = index.retrieve('user', { topK: 10, scope: ['src/auth'] });
+    assert.ok(r.length >= 1);
+    assert.ok(r.every((x) => x.path.startsWith('src/auth/')));
+    assert.ok(index.retrieve('user', { topK: 10 }).some((x) => x.path === 'README.md'));
+  });
+
+  it('updates one file incrementally: add, change, remove', async () => {
+    const { index } = await buildIndex(root);
+    assert.deepStrictEqual(index.retrieve('kubernetes'), []);
+    await writeTree(root, { 'src/k8s.ts': 'export function scaleKubernetesDeployment() { /* kubernetes */ }\n' });
+    assert.strictEqual(await refreshFile(index, 'src/k8s.ts'), 'updated');
+    assert.strictEqual(index.retrieve('kubernetes')[0].path, 'src/k8s.ts');
+    await writeTree(root, { 'src/k8s.ts': 'export function nothingHere() {}\n' });
+    await refreshFile(index, 'src/k8s.ts');
+    assert.deepStrictEqual(index.retrieve('kubernetes'), []);
+    assert.strictEqual(index.retrieve('nothingHere')[0].path, 'src/k8s.ts');
+    await fs.rm(path.join(root, 'src/k8s.ts'));
+    assert.strictEqual(await refreshFile(index, 'src/k8s.ts'), 'removed');
+    assert.deepStrictEqual(index.retrieve('nothingHere'), []);
+    assert.strictEqual(index.size.files, 7);
+    // Removing every file leaves an empty index, not stale postings.
+    for (const p of index.paths()) index.removeFile(p);
+    assert.deepStrictEqual(index.size, { files: 0, chunks: 0 });
+    assert.deepStrictEqual(index.retrieve('login'), []);
+  });
+
+  it('persists, reuses unchanged files on start-up, and re-reads only what changed', async () => {
+    const cacheFile = path.join(cacheDir, 'index.json');
+    const first = await buildIndex(root, { cacheFile });
+    assert.strictEqual(first.stats.indexed, 7);
+    assert.ok(first.stats.sizeBytes! > 0);
+    const second = await buildIndex(root, { cacheFile });
+    assert.deepStrictEqual([second.stats.indexed, second.stats.reused, second.stats.rebuilt], [0, 7, undefined]);
+    assert.deepStrictEqual(second.index.retrieve('password'), first.index.retrieve('password'));
+    // A changed file (size differs) and a deleted one.
+    await fs.appendFile(path.join(root, 'src/ui/theme.ts'), 'export const highContrast = true;\n');
+    await fs.rm(path.join(root, 'README.md'));
+    const third = await buildIndex(root, { cacheFile });
+    assert.deepStrictEqual([third.stats.indexed, third.stats.reused, third.stats.removed], [1, 5, 1]);
+    assert.strictEqual(third.index.retrieve('highContrast')[0].path, 'src/ui/theme.ts');
+    assert.strictEqual((await loadIndex(cacheFile, third.index.root)).retrieve('highContrast')[0].path, 'src/ui/theme.ts');
+    // No temp files left behind.
+    assert.deepStrictEqual(await fs.readdir(cacheDir), ['index.json']);
+  });
+
+  it('a truncated, corrupt or old-format stored index is rebuilt, not trusted', async () => {
+    const cacheFile = path.join(cacheDir, 'index.json');
+    const { index } = await buildIndex(root, { cacheFile });
+    const good = await fs.readFile(cacheFile, 'utf8');
+    const expected = index.retrieve('login password');
+
+    await fs.writeFile(cacheFile, good.slice(0, Math.floor(good.length / 2)));
+    let r = await buildIndex(root, { cacheFile });
+    assert.strictEqual(r.stats.rebuilt, 'corrupt');
+    assert.strictEqual(r.stats.indexed, 7);
+    assert.deepStrictEqual(r.index.retrieve('login password'), expected);
+    assert.strictEqual(await fs.readFile(cacheFile, 'utf8'), good, 'rewritten whole');
+
+    await fs.writeFile(cacheFile, good.replace(`"version":${INDEX_VERSION}`, '"version":0'));
+    r = await buildIndex(root, { cacheFile });
+    assert.strictEqual(r.stats.rebuilt, 'old-format');
+
+    await fs.writeFile(cacheFile, good.replace(/"chunks":\[\[1,/, '"chunks":[["x",'));
+    r = await buildIndex(root, { cacheFile });
+    assert.strictEqual(r.stats.rebuilt, 'corrupt');
+
+    await fs.writeFile(cacheFile, '{"format":"something-else"}');
+    r = await buildIndex(root, { cacheFile });
+    assert.strictEqual(r.stats.rebuilt, 'corrupt');
+    assert.deepStrictEqual(r.index.retrieve('login password'), expected);
+  });
+
+  it('a stored index of another folder is not used', async () => {
+    const cacheFile = path.join(cacheDir, 'index.json');
+    const other = new WorkspaceIndex('/somewhere/else');
+    other.updateFile('x.ts', 'export const x = 1;', { mtimeMs: 1, size: 19 });
+    await saveIndex(other, cacheFile);
+    const r = await buildIndex(root, { cacheFile });
+    assert.strictEqual(r.stats.rebuilt, 'other-folder');
+    assert.ok(!r.index.has('x.ts'));
+  });
+
+  it('remembers content skips so unchanged binaries are not read again, and counts them', async () => {
+    const cacheFile = path.join(cacheDir, 'index.json');
+    await writeTree(root, { 'blob.dat2': Buffer.from([1, 0, 2, 3]), 'bundle.js': 'x'.repeat(9000) });
+    const a = await buildIndex(root, { cacheFile });
+    assert.deepStrictEqual([a.stats.skipped.binary, a.stats.skipped.minified, a.stats.files], [1, 1, 7]);
+    const b = await buildIndex(root, { cacheFile });
+    assert.deepStrictEqual([b.stats.skipped.binary, b.stats.skipped.minified, b.stats.indexed], [1, 1, 0]);
+  });
+});
