@@ -7,6 +7,9 @@ import { runStatusCommand } from './commands/status';
 // --- Summarize ---
 import { runSummarizeCommand } from './commands/summarize';
 // --- end Summarize ---
+// --- RAG ---
+import { runIndexCommand, runRetrieveCommand } from './commands/rag';
+// --- end RAG ---
 import { CliIO, describeError, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './output';
 
 export const USAGE = `Usage: foundry-lab <command> [options]
@@ -22,6 +25,11 @@ Commands:
   summarize [FILE]...         Executive summary: the small model drafts, the large one refines only when the
                               escalation policy says so; both stages' metrics and the blended cost (text from stdin
                               when no --file; several files: the escalation rate and averages across them)
+  index --workspace DIR       Build or refresh the workspace index (kept in ~/.cache/foundry-lab/index): files,
+                              chunks, size on disk, build time, skipped files by reason
+  retrieve --workspace DIR "query"
+                              The best chunks for a query, best first (--json: {"results": [{path, startLine,
+                              endLine, score}], "ms"}; ms is the ranking time, after the index is refreshed)
 
 Options (every command):
   --endpoint URL              Runtime base URL, with or without /v1 (else FOUNDRY_LOCAL_ENDPOINT, else the foundry CLI)
@@ -61,6 +69,13 @@ summarize options:
   --draft-longer-than N       Refine when the draft is longer than N characters (default 600; 0 = off)
   --baseline                  Also run the large model alone on the same input, to measure the saving
   --stats FILE                Keep running figures (escalation rate, average latency and cost) in this JSON file
+
+index / retrieve options:
+  --workspace DIR             The folder to index (required)
+  --top K                     retrieve: how many chunks (default 10)
+  --scope PATH                retrieve: only chunks under this folder or file (repeatable)
+  --exclude GLOB              Extra exclude pattern, gitignore syntax (repeatable)
+  --rebuild                   Discard the stored index and build it again
 
 Exit codes: 0 ok, 1 runtime or model error, 2 usage error.`;
 
@@ -114,6 +129,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         baseline: { type: 'boolean', default: false },
         stats: { type: 'string' },
         // --- end Summarize ---
+        // --- RAG ---
+        workspace: { type: 'string' },
+        top: { type: 'string' },
+        scope: { type: 'string', multiple: true },
+        exclude: { type: 'string', multiple: true },
+        rebuild: { type: 'boolean', default: false },
+        // --- end RAG ---
       },
     });
     const [command, ...rest] = positionals;
@@ -195,6 +217,17 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
           io,
         );
       // --- end Summarize ---
+      // --- RAG ---
+      case 'index':
+        noExtra(rest);
+        return await runIndexCommand(global, { workspace: values.workspace, exclude: values.exclude, rebuild: values.rebuild }, io);
+      case 'retrieve':
+        return await runRetrieveCommand(
+          global,
+          { workspace: values.workspace, exclude: values.exclude, rebuild: values.rebuild, query: rest.join(' '), topK: parseNumber(values.top, '--top', 10, { min: 1, max: 1000, integer: true }), scope: values.scope },
+          io,
+        );
+      // --- end RAG ---
       default:
         throw new UsageError(`Unknown command '${command}'.`);
     }

@@ -151,9 +151,9 @@ export class WorkspaceIndex {
       const bodySet = this.body.get(term);
       const pathSet = this.pathPostings.get(term);
       if (!bodySet && !pathSet) continue;
-      let pathChunks = 0;
-      if (pathSet) for (const f of pathSet) pathChunks += f.chunks.length;
-      const df = Math.min(n, (bodySet?.size ?? 0) + pathChunks);
+      // Document frequency over chunks having the term in either field (counted once).
+      let df = bodySet?.size ?? 0;
+      if (pathSet) for (const f of pathSet) for (const c of f.chunks) if (!bodySet?.has(c)) df++;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
       const visit = (c: ChunkEntry) => {
         const tfBody = c.tf.get(term) ?? 0;
