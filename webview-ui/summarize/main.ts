@@ -221,7 +221,7 @@ function renderTexts(): void {
   if (!summary) return;
   const s = summary;
   ui.draftTitle.textContent = `Draft — ${s.draftModel}${s.phase === 'drafting' && s.phaseDetail?.startsWith('section') ? ` (${s.phaseDetail.split(' with ')[0]})` : ''}`;
-  ui.draft.replaceChildren(renderMarkdown(s.draft));
+  ui.draft.replaceChildren(s.draft || s.phase === 'drafting' ? renderMarkdown(s.draft) : el('p', { className: 'empty', text: s.phase === 'stopped' ? 'No draft: stopped before it was finished.' : 'No draft.' }));
   const refining = s.phase === 'refining' || (!!s.refined && !s.isRefined);
   if (s.isRefined || refining) {
     ui.finalTitle.textContent = `Final — refined by ${s.refineModel}`;
@@ -252,7 +252,8 @@ function renderDiff(): void {
 function renderDecision(): void {
   const d = summary?.decision;
   if (!d) {
-    ui.decision.replaceChildren(el('p', { className: 'empty', text: summary?.error ? 'No decision: there is no draft.' : 'Decided once the draft is written.' }));
+    const why = summary?.error ? 'No decision: there is no draft.' : summary?.phase === 'stopped' ? 'No decision: stopped before the draft was finished.' : 'Decided once the draft is written.';
+    ui.decision.replaceChildren(el('p', { className: 'empty', text: why }));
     return;
   }
   const verdict = d.forced === 'always' ? `Refined: forced by the setting (foundryLab.summarize.policy.force = always).` : d.forced === 'never' ? 'Not refined: refinement is turned off (foundryLab.summarize.policy.force = never).' : d.escalate ? `Escalated to ${summary!.refineModel}:` : `Not escalated: no rule fired — the draft of ${summary!.draftModel} is final.`;

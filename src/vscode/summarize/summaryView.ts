@@ -71,7 +71,7 @@ export function stageView(s: StageResult, sections: number, prices?: { draft: Pr
  * The section stages of a long input as one card: a 10 MB selection has hundreds of sections, and a card each would
  * bury the rest. Totals where they add up (E2E, tokens, cost), medians where they don't (TTFT, decode rate).
  */
-export function sectionsStageView(sections: StageResult[], prices?: { draft: PriceEntry; refine: PriceEntry }): SummaryStageView {
+export function sectionsStageView(sections: StageResult[], total: number, prices?: { draft: PriceEntry; refine: PriceEntry }): SummaryStageView {
   const values = (key: keyof RequestMetrics) => sections.map((s) => s.metrics[key]).filter((v): v is number => typeof v === 'number');
   const sum = (key: keyof RequestMetrics) => (values(key).length ? values(key).reduce((a, b) => a + b, 0) : undefined);
   const median = (key: keyof RequestMetrics) => statsOf(values(key))?.p50;
@@ -84,7 +84,7 @@ export function sectionsStageView(sections: StageResult[], prices?: { draft: Pri
   if (prices) cost = formatCost(sections.reduce((c, s) => c + (s.usage ? (s.usage.promptTokens * prices.draft.inputPerMTok + s.usage.completionTokens * prices.draft.outputPerMTok) / 1e6 : 0), 0));
   return {
     stage: 'section',
-    label: `${sections.length} section${sections.length > 1 ? 's' : ''}`,
+    label: sections.length < total ? `${sections.length} of ${total} sections` : `${total} sections`,
     model: first.model,
     variantId: first.variantId,
     device: first.device,
@@ -138,7 +138,7 @@ export function finishedSummary(started: SummaryView, r: SummaryResult, prices?:
 function stageViews(r: SummaryResult, prices?: { draft: PriceEntry; refine: PriceEntry }): SummaryStageView[] {
   const sections = r.stages.filter((s) => s.stage === 'section');
   const others = r.stages.filter((s) => s.stage !== 'section' && s.stage !== 'baseline').map((s) => stageView(s, r.sections, prices));
-  return sections.length ? [sectionsStageView(sections, prices), ...others] : others;
+  return sections.length ? [sectionsStageView(sections, r.sections, prices), ...others] : others;
 }
 
 /** The baseline part of the view, from a result that has (or lacks) the always-large-model run. */

@@ -141,6 +141,7 @@ describe('vscode/summarize/summaryView', () => {
       assert.strictEqual(sv.draft, '');
       assert.strictEqual(sv.final, undefined);
       assert.strictEqual(sv.phaseDetail, `after 1 of ${sv.sections} sections`);
+      assert.strictEqual(sv.stages[0].label, `2 of ${sv.sections} sections`, 'the one it stopped in counts as started');
     });
 
     it('the baseline measured on demand: its own stage and the measured comparison', async () => {
