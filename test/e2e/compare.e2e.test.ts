@@ -194,10 +194,16 @@ describe('Compare models in VS Code', function () {
     // code-server's open dialog is VS Code's simple file dialog: type the path, then OK.
     const input = wb.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 10000 });
+    // The dialog fills in its starting folder a moment after it opens: type only after that, or it overwrites us.
+    await wb.waitFor(async () => (await input.inputValue()).includes('workspace'), 10000, 'the dialog\'s starting folder');
     await input.fill(join(dir, json));
-    // The dialog checks the typed path before it accepts it: give it a moment, then OK.
-    await wb.page.waitForTimeout(500);
-    await wb.page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).first().click();
+    // The dialog checks the typed path before it accepts it: OK until it closes.
+    const ok = wb.page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).first();
+    for (let attempt = 0; attempt < 5 && (await input.isVisible()); attempt++) {
+      await wb.page.waitForTimeout(500);
+      await ok.click({ timeout: 2000 }).catch(() => undefined);
+      await input.waitFor({ state: 'hidden', timeout: 2000 }).catch(() => undefined);
+    }
     await wb.waitFor(async () => /Imported foundry-lab-reports\/compare-.*\.json/.test(await view.locator('[data-testid=notice]').innerText()), 10000, 'the import notice');
     assert.match(await results.innerText(), /imported/);
   });
