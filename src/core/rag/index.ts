@@ -13,7 +13,8 @@ import { count, DiscoverOptions, discoverFiles, readIndexableFile, SkipCounts, S
 import { queryTerms, tokenize } from './tokenizer';
 
 export const INDEX_FORMAT = 'foundry-lab-index';
-export const INDEX_VERSION = 1;
+/** Bumped whenever tokenizing, chunking or the stored layout changes: an index of another version is rebuilt. */
+export const INDEX_VERSION = 2;
 
 export interface RetrievalResult {
   path: string;

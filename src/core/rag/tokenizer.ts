@@ -57,7 +57,20 @@ function push(out: string[], t: string): void {
   if (t.length > MAX_TOKEN || STOP_WORDS.has(t)) return;
   // Single letters are noise, single digits are not much better; keep longer numbers (ports, codes, versions).
   if (t.length === 1) return;
-  out.push(t);
+  out.push(stemPlural(t));
+}
+
+/**
+ * Folds plurals so "retries" finds `retry` and "tokens" finds `maxTokens`. Deliberately only plurals: index and
+ * query share this function, so the stems only have to be consistent, and -ing/-ed stripping breaks more than it fixes.
+ */
+export function stemPlural(t: string): string {
+  if (t.length < 4 || !/^[a-z]+$/.test(t)) return t;
+  if (t.endsWith('ies') && t.length > 4) return t.slice(0, -3) + 'y';
+  if (/(?:ss|us|is)$/.test(t)) return t;
+  if (/(?:sses|xes|ches|shes)$/.test(t)) return t.slice(0, -2);
+  if (t.endsWith('s')) return t.slice(0, -1);
+  return t;
 }
 
 /** The distinct tokens of a query, in order of first appearance. */

@@ -44,7 +44,7 @@ describe('cli index / retrieve (real entry point)', () => {
   });
 
   it('retrieve --json prints exactly {results, ms}, ranked best first, paths relative to the workspace', async () => {
-    const r = await runCli(['retrieve', '--workspace', ws, '--top', '3', '--json', 'retry failed calls with backoff'], env());
+    const r = await runCli(['retrieve', '--workspace', ws, '--top', '3', '--json', 'retry attempts with exponential backoff'], env());
     assert.strictEqual(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.deepStrictEqual(Object.keys(out), ['results', 'ms']);

@@ -5,7 +5,7 @@ describe('rag tokenizer', () => {
   const cases: Array<[string, string[]]> = [
     ['parseEndpointUrl', ['parse', 'endpoint', 'url', 'parseendpointurl']],
     ['HTTPServerError', ['http', 'server', 'error', 'httpservererror']],
-    ['max_tokens', ['max', 'tokens', 'maxtokens']],
+    ['max_tokens', ['max', 'token', 'maxtoken']],
     ['idle-timeout', ['idle', 'timeout', 'idletimeout']],
     ['src/core/runtime/streamChat.ts', ['src', 'core', 'runtime', 'stream', 'chat', 'ts', 'streamchat']],
     ['utf8 port 5273', ['utf', 'utf8', 'port', '5273']],
@@ -28,6 +28,11 @@ describe('rag tokenizer', () => {
   it('keeps repeats for term frequency but query terms are distinct', () => {
     assert.deepStrictEqual(tokenize('load load model'), ['load', 'load', 'model']);
     assert.deepStrictEqual(queryTerms('how do I load the model, load it'), ['load', 'model']);
+  });
+
+  it('folds plurals the same way in text and queries', () => {
+    assert.deepStrictEqual(tokenize('retries calls classes boxes queries status process maxTokens'), ['retry', 'call', 'class', 'box', 'query', 'status', 'process', 'max', 'token', 'maxtoken']);
+    assert.deepStrictEqual(queryTerms('retry failed call'), tokenize('retries failed calls'));
   });
 
   it('drops very long blobs', () => {
