@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { existsSync, readdirSync, readFileSync } from 'fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import type { Frame } from 'playwright-core';
 import { chatRequests } from './emulatorTruth';
@@ -206,6 +206,24 @@ describe('Compare models in VS Code', function () {
     }
     await wb.waitFor(async () => /Imported foundry-lab-reports\/compare-.*\.json/.test(await view.locator('[data-testid=notice]').innerText()), 10000, 'the import notice');
     assert.match(await results.innerText(), /imported/);
+  });
+
+  it('a JSONL prompt file from the workspace: good lines kept, bad lines listed with their line numbers', async () => {
+    writeFileSync(
+      join(e2eEnv('workspace'), 'probes.jsonl'),
+      ['{"prompt": "What is ONNX Runtime?", "reference": "An inference engine."}', '{"prompt": oops}', '', '{"reference": "no prompt"}', '{"id": "edge", "prompt": "Name one edge AI use."}'].join('\n') + '\n',
+    );
+    await view.locator('[data-testid=prompt-source]').selectOption('file');
+    await view.locator('[data-testid=pick-prompt-file]').click();
+    const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await wb.waitFor(async () => (await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'probes.jsonl' }).count()) > 0, 10000, 'probes.jsonl in the list');
+    await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'probes.jsonl' }).first().click();
+    await wb.waitFor(async () => /probes\.jsonl: 2 prompts, 2 lines skipped/.test(await view.locator('[data-testid=prompt-file]').innerText()), 10000, 'the file\'s summary');
+    assert.deepStrictEqual(
+      (await view.locator('[data-testid=prompt-file-issues] li').allInnerTexts()).map((t) => t.replace(/ \(.*/, '')),
+      ['line 2: not JSON', 'line 4: no "prompt" string'],
+    );
   });
 
   it('right-click → Compare Models on Selection makes the editor selection the prompt', async () => {
