@@ -28,6 +28,8 @@ export interface SummarizeConfig {
   /** Hypothetical prices for the blended-cost simulation: the draft model's and the refine model's. */
   prices?: { draft: PriceEntry; refine: PriceEntry };
   idleTimeoutMs?: number;
+  /** Load a model before its stage when it is not loaded (default true; the foundryLab.autoLoadModels setting). */
+  autoLoad?: boolean;
 }
 
 export const DEFAULT_SUMMARIZE: Omit<SummarizeConfig, 'draftModel' | 'refineModel' | 'policy'> = {
@@ -234,6 +236,7 @@ async function runSummaryStage(
     temperature: params.temperature,
     signal: hooks.signal,
     idleTimeoutMs: config.idleTimeoutMs,
+    autoLoad: config.autoLoad,
     onDelta: (d) => hooks.onDelta?.(kind, d),
   });
   return {

@@ -114,7 +114,7 @@ export class SummarizePanel implements vscode.Disposable {
     this.inflight?.abort();
     const { log, runtime, settings } = this.deps;
     const s = settings.read();
-    const config = summarizeConfig(readSummarizeSettings(log), { draft: s.smallModel, refine: s.largeModel }, { idleTimeoutMs: s.idleTimeoutSeconds * 1000 });
+    const config = summarizeConfig(readSummarizeSettings(log), { draft: s.smallModel, refine: s.largeModel }, { idleTimeoutMs: s.idleTimeoutSeconds * 1000, autoLoad: s.autoLoadModels });
     const id = this.nextId++;
     const view = startedSummary(id, sourceView(source.name, source.scope, source.text), config.draftModel, config.refineModel, this.runtimeEmulated());
     const current: Current = { id, source, config, view };

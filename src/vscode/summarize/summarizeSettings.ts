@@ -107,7 +107,7 @@ export function validateSummarizeSettings(get: (key: string) => unknown): { sett
 }
 
 /** The pipeline's configuration from the settings; `force` from a one-off choice (CLI flag, menu) wins over the setting. */
-export function summarizeConfig(s: SummarizeSettings, models: { draft: string; refine: string }, opts: { idleTimeoutMs?: number; force?: RefineForce } = {}): SummarizeConfig {
+export function summarizeConfig(s: SummarizeSettings, models: { draft: string; refine: string }, opts: { idleTimeoutMs?: number; force?: RefineForce; autoLoad?: boolean } = {}): SummarizeConfig {
   const force = opts.force ?? s.force;
   const policy: EscalationPolicyConfig = {
     draftLongerThan: s.draftLongerThan,
@@ -127,5 +127,6 @@ export function summarizeConfig(s: SummarizeSettings, models: { draft: string; r
     fallbackContextTokens: s.fallbackContextTokens,
     prices: { draft: s.draftPrice, refine: s.refinePrice },
     idleTimeoutMs: opts.idleTimeoutMs,
+    autoLoad: opts.autoLoad,
   };
 }

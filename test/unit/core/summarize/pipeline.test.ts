@@ -94,6 +94,12 @@ describe('core/summarize/pipeline against the emulator', function () {
     assert.strictEqual(r.refined, false);
   });
 
+  it('leaves loading to the user when auto-load is off: a model that is not loaded is an actionable error', async () => {
+    const r = await summarize(conn, BRIEF, config({ autoLoad: false }));
+    assert.strictEqual(r.error?.code, 'model-not-loaded');
+    assert.ok(!emu.requests.some((q) => q.path.startsWith('/models/load/')), 'no load was requested');
+  });
+
   it('reports an empty input clearly, without calling a model', async () => {
     const r = await summarize(conn, '  \n ', config());
     assert.strictEqual(r.error?.code, 'empty-input');
