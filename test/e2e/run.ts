@@ -292,7 +292,11 @@ async function main(run: Run): Promise<number> {
   // A server that dies under the tests explains every failure after it: say so where it shows.
   for (const [name, child] of [['the emulator', emulator], ['code-server', codeServer]] as const) {
     child.once('exit', (code, signal) => {
-      if (!run.isFinishing) log(`${name} exited during the tests (${signal ?? `exit code ${code}`}); its log: ${relative(root, logs)}/`);
+      if (run.isFinishing) return;
+      log(`${name} exited during the tests (${signal ?? `exit code ${code}`}) at ${new Date().toISOString()}; its log: ${relative(root, logs)}/`);
+      const file = join(logs, name === 'code-server' ? 'code-server.log' : 'emulator.log');
+      // Once its pipes have drained: the end of its log says why, and the next run overwrites the file.
+      setTimeout(() => log(`the end of ${relative(root, file)}:\n${tail(file, 20)}`), 500);
     });
   }
 
@@ -318,6 +322,14 @@ async function main(run: Run): Promise<number> {
   adoptEmulatorStartedByCli(run, stateFile, emulator.pid);
   log(`tests finished after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return failures ? 1 : 0;
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).map((l) => `    ${l}`).join('\n');
+  } catch {
+    return '    (no log)';
+  }
 }
 
 /** An emulator that `foundry server start` (the fake CLI) started while the tests ran is ours to stop as well. */
