@@ -15,17 +15,48 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
 ]);
 
 const MAX_TOKEN = 64;
+const SIMPLE_WORD = /^(?:[a-z]+|[0-9]+)$/;
 
-/** Splits one identifier into its lowercase words: `parseHTTPResponse2` → parse, http, response, 2. */
+const OTHER = 0;
+const LOWER = 1;
+const UPPER = 2;
+const DIGIT = 3;
+function kind(code: number): number {
+  if (code >= 97 && code <= 122) return LOWER;
+  if (code >= 65 && code <= 90) return UPPER;
+  if (code >= 48 && code <= 57) return DIGIT;
+  return OTHER;
+}
+
+/**
+ * Splits one identifier into its lowercase words: `parseHTTPResponse2` → parse, http, response, 2. One pass over
+ * the characters (this runs on every token of the workspace, so no regular expressions here).
+ */
 export function splitIdentifier(word: string): string[] {
-  return word
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2') // fooBar → foo Bar
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2') // HTTPResponse → HTTP Response
-    .replace(/([A-Za-z])([0-9])/g, '$1 $2') // utf8 → utf 8
-    .replace(/([0-9])([A-Za-z])/g, '$1 $2')
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((p) => p.toLowerCase());
+  const parts: string[] = [];
+  const n = word.length;
+  let start = -1;
+  let prev = OTHER;
+  for (let i = 0; i < n; i++) {
+    const c = kind(word.charCodeAt(i));
+    if (c === OTHER) {
+      if (start >= 0) parts.push(word.slice(start, i).toLowerCase());
+      start = -1;
+    } else if (start < 0) {
+      start = i;
+    } else if (
+      (prev === LOWER && c === UPPER) || // fooBar
+      (prev !== DIGIT && c === DIGIT) || // utf8
+      (prev === DIGIT && c !== DIGIT) || // 8bit
+      (prev === UPPER && c === UPPER && i + 1 < n && kind(word.charCodeAt(i + 1)) === LOWER) // HTTPResponse
+    ) {
+      parts.push(word.slice(start, i).toLowerCase());
+      start = i;
+    }
+    prev = c;
+  }
+  if (start >= 0) parts.push(word.slice(start).toLowerCase());
+  return parts;
 }
 
 /**
@@ -39,15 +70,16 @@ export function tokenize(text: string, out: string[] = []): string[] {
   while ((m = re.exec(text))) {
     const raw = m[0];
     if (raw.length > 200) continue; // base64 blobs and hashes: noise
-    const parts = splitIdentifier(raw);
-    for (const p of parts) push(out, p);
-    if (parts.length > 1) {
-      // The whole identifier: for paths, each dotted/slashed segment is a word already; the full form for names.
-      const segments = raw.split(/[/.]/).filter(Boolean);
-      for (const seg of segments.length > 1 ? segments : [raw]) {
-        const whole = seg.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
-        if (whole && splitIdentifier(seg).length > 1) push(out, whole);
-      }
+    if (SIMPLE_WORD.test(raw)) {
+      // Fast path: most tokens are plain lowercase words or numbers, with nothing to split.
+      push(out, raw);
+      continue;
+    }
+    // Paths and member chains: each segment's words, then the segment as one word when it is compound.
+    for (const seg of raw.split(/[/.]/)) {
+      const parts = splitIdentifier(seg);
+      for (const p of parts) push(out, p);
+      if (parts.length > 1) push(out, parts.join(''));
     }
   }
   return out;
@@ -65,7 +97,7 @@ function push(out: string[], t: string): void {
  * query share this function, so the stems only have to be consistent, and -ing/-ed stripping breaks more than it fixes.
  */
 export function stemPlural(t: string): string {
-  if (t.length < 4 || !/^[a-z]+$/.test(t)) return t;
+  if (t.length < 4 || t.charCodeAt(t.length - 1) !== 115 /* s */ || !/^[a-z]+$/.test(t)) return t;
   if (t.endsWith('ies') && t.length > 4) return t.slice(0, -3) + 'y';
   if (/(?:ss|us|is)$/.test(t)) return t;
   if (/(?:sses|xes|ches|shes)$/.test(t)) return t.slice(0, -2);

@@ -7,7 +7,7 @@ describe('rag tokenizer', () => {
     ['HTTPServerError', ['http', 'server', 'error', 'httpservererror']],
     ['max_tokens', ['max', 'token', 'maxtoken']],
     ['idle-timeout', ['idle', 'timeout', 'idletimeout']],
-    ['src/core/runtime/streamChat.ts', ['src', 'core', 'runtime', 'stream', 'chat', 'ts', 'streamchat']],
+    ['src/core/runtime/streamChat.ts', ['src', 'core', 'runtime', 'stream', 'chat', 'streamchat', 'ts']],
     ['utf8 port 5273', ['utf', 'utf8', 'port', '5273']],
     ['The index is rebuilt when it is corrupt', ['index', 'rebuilt', 'corrupt']],
     ['Foo.bar()', ['foo', 'bar']],
