@@ -17,6 +17,7 @@ import {
   Tooltip,
 } from 'chart.js';
 import type { ChartDataView } from '../../src/protocol';
+import { wrapLabel } from './labels';
 
 Chart.register(ScatterController, BarController, PointElement, LineElement, BarElement, LinearScale, CategoryScale, Legend, Tooltip);
 
@@ -85,6 +86,7 @@ export function renderCharts(data: ChartDataView, targets: ChartTargets): void {
 
 const colorOf = (t: Theme, model: number) => t.series[model % t.series.length];
 
+
 /** Spreads the points of one model sideways so equal values stay visible; deterministic (no flicker on redraw). */
 function jitter(i: number): number {
   return (((i * 0.618034) % 1) - 0.5) * 0.36;
@@ -102,7 +104,8 @@ function modelAxis(models: string[], t: Theme) {
     },
     ticks: {
       color: t.foreground,
-      callback: (v: string | number) => models[Number(v)] ?? '',
+      maxRotation: 0,
+      callback: (v: string | number) => wrapLabel(models[Number(v)] ?? ''),
     },
   };
 }
@@ -214,13 +217,13 @@ function coldWarmBars(canvas: HTMLCanvasElement, data: ChartDataView, t: Theme):
   ];
   return new Chart(canvas, {
     type: 'bar',
-    data: { labels: data.models, datasets },
+    data: { labels: data.models.map((m) => wrapLabel(m)), datasets },
     options: {
       animation: false,
       responsive: true,
       maintainAspectRatio: false,
       scales: {
-        x: { stacked: true, grid: { display: false } },
+        x: { stacked: true, grid: { display: false }, ticks: { maxRotation: 0 } },
         y: { stacked: true, beginAtZero: true, title: { display: true, text: 'ms', color: t.muted } },
       },
       plugins: {

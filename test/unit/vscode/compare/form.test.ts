@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import { FormValues, readForm } from '../../../../webview-ui/compare/form';
+import { wrapLabel } from '../../../../webview-ui/compare/labels';
 
 const values = (extra: Partial<FormValues> = {}): FormValues => ({
   models: ['phi-4-mini', 'gpt-oss-20b'],
@@ -41,5 +42,13 @@ describe('webview-ui/compare/form (the run message from the form)', () => {
     assert.match(error({ temperature: '' }), /Temperature/);
     assert.match(error({ temperature: '3' }), /Temperature/);
     assert.match(error({ maxTokens: 'lots' }), /Max tokens/);
+  });
+});
+
+describe('webview-ui/compare/labels', () => {
+  it('wraps long variant ids at their dashes, leaves short names alone', () => {
+    assert.deepStrictEqual(wrapLabel('phi-4-mini'), ['phi-4-mini']);
+    assert.deepStrictEqual(wrapLabel('Phi-4-mini-instruct-generic-cpu:5'), ['Phi-4-mini-instruct-', 'generic-cpu:5']);
+    assert.deepStrictEqual(wrapLabel('averyveryverylongnamewithoutdashes'), ['averyveryverylongnamewithoutdashes']);
   });
 });
