@@ -169,8 +169,17 @@ export class WorkspaceIndex {
       if (bodySet) for (const c of bodySet) if (inScope(c.file.path)) (seen.add(c), visit(c));
       if (pathSet) for (const f of pathSet) if (inScope(f.path)) for (const c of f.chunks) if (!seen.has(c)) visit(c);
     }
-    const ranked = [...scores].sort((a, b) => b[1] - a[1] || cmp(a[0].file.path, b[0].file.path) || a[0].startLine - b[0].startLine);
-    return ranked.slice(0, topK).map(([c, score]) => ({ path: c.file.path, startLine: c.startLine, endLine: c.endLine, score: Math.round(score * 1e4) / 1e4 }));
+    // Top-K selection rather than sorting every scored chunk (common words score tens of thousands of them).
+    const better = (a: [ChunkEntry, number], b: [ChunkEntry, number]) => b[1] - a[1] || cmp(a[0].file.path, b[0].file.path) || a[0].startLine - b[0].startLine;
+    const ranked: Array<[ChunkEntry, number]> = [];
+    for (const e of scores) {
+      if (ranked.length === topK && better(e, ranked[topK - 1]) >= 0) continue;
+      let i = ranked.length;
+      while (i > 0 && better(e, ranked[i - 1]) < 0) i--;
+      ranked.splice(i, 0, e);
+      if (ranked.length > topK) ranked.pop();
+    }
+    return ranked.map(([c, score]) => ({ path: c.file.path, startLine: c.startLine, endLine: c.endLine, score: Math.round(score * 1e4) / 1e4 }));
   }
 
   toJSON(): StoredIndex {

@@ -37,6 +37,18 @@ describe('rag WorkspaceIndex', () => {
     assert.deepStrictEqual(index.retrieve('zebra'), []);
   });
 
+  it('the top K are the first K of the full ranking (stable, best first)', () => {
+    const index = new WorkspaceIndex('/virtual');
+    for (let i = 0; i < 300; i++) {
+      const words = ['alpha', 'beta', 'gamma', 'delta'].filter((_, k) => (i >> k) & 1);
+      index.updateFile(`f${i % 7}/file${i}.ts`, `export const x${i} = "${words.join(' ')} alpha";\n`.repeat(1 + (i % 3)), { mtimeMs: 1, size: 1 });
+    }
+    const all = index.retrieve('alpha beta gamma', { topK: 1000 });
+    assert.strictEqual(all.length, 300);
+    for (const k of [1, 5, 17]) assert.deepStrictEqual(index.retrieve('alpha beta gamma', { topK: k }), all.slice(0, k));
+    for (let i = 1; i < all.length; i++) assert.ok(all[i - 1].score >= all[i].score, `${all[i - 1].path} before ${all[i].path}`);
+  });
+
   it('path words count: a query naming a folder finds its files', async () => {
     const { index } = await buildIndex(root);
     const r = index.retrieve('auth', { topK: 5 });
