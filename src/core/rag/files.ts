@@ -180,6 +180,30 @@ export async function discoverFiles(root: string, opts: DiscoverOptions = {}): P
   return { root: rootReal, files, skipped, capped };
 }
 
+/**
+ * The same path rules as discoverFiles, for one path (a file-watcher event): the ignore files of every folder on
+ * the way, each ancestor folder and the file itself. Returns why it is skipped, or undefined to index it.
+ */
+export async function checkPath(root: string, relPath: string, opts: DiscoverOptions = {}): Promise<SkipReason | undefined> {
+  const excludeRules = (opts.exclude ?? []).map((g) => parseIgnorePattern(g.replace(/^\.\//, ''), { anchored: g.includes('/') })).filter((r): r is IgnoreRule => !!r);
+  const segments = relPath.split('/').filter(Boolean);
+  const layers: IgnoreLayer[] = [];
+  for (let i = 0; i < segments.length; i++) {
+    const dirRel = segments.slice(0, i).join('/');
+    for (const name of ['.gitignore', '.foundrylabignore']) {
+      const text = await fs.readFile(path.join(root, dirRel, name), 'utf8').catch(() => undefined);
+      if (text !== undefined) layers.push({ base: dirRel, rules: parseIgnoreFile(text) });
+    }
+    const isDir = i < segments.length - 1;
+    if (isDir && ALWAYS_SKIPPED_DIRS.has(segments[i])) return 'ignored';
+    const reason = classifyPath(segments.slice(0, i + 1).join('/'), segments[i], isDir, layers, excludeRules, opts.includeSecrets ?? false);
+    if (reason) return reason;
+  }
+  const stat = await fs.stat(path.join(root, relPath)).catch(() => undefined);
+  if (stat && stat.size > (opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES)) return 'too-large';
+  return undefined;
+}
+
 /** Why a path is skipped before reading it, or undefined to keep it. */
 export function classifyPath(rel: string, name: string, isDir: boolean, layers: IgnoreLayer[], exclude: IgnoreRule[], includeSecrets: boolean): SkipReason | undefined {
   if (isIgnored(layers, rel, isDir)) return 'ignored';

@@ -9,7 +9,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { LabError } from '../runtime/errors';
 import { chunkFile, ChunkOptions } from './chunker';
-import { count, DiscoverOptions, discoverFiles, readIndexableFile, SkipCounts, SkipReason } from './files';
+import { checkPath, count, DiscoverOptions, discoverFiles, readIndexableFile, SkipCounts, SkipReason } from './files';
 import { queryTerms, tokenize } from './tokenizer';
 
 export const INDEX_FORMAT = 'foundry-lab-index';
@@ -389,13 +389,21 @@ export async function buildIndex(folder: string, opts: BuildOptions = {}): Promi
   };
 }
 
-/** Re-reads one file after a change event (or removes it when it is gone): the incremental path. */
-export async function refreshFile(index: WorkspaceIndex, relPath: string): Promise<'updated' | 'removed' | SkipReason> {
+/**
+ * Re-reads one file after a change event (or removes it when it is gone): the incremental path. The path rules of
+ * discovery apply (ignore files, excludes, secrets, generated, size), so an event for `.env` indexes nothing.
+ */
+export async function refreshFile(index: WorkspaceIndex, relPath: string, opts: DiscoverOptions = {}): Promise<'updated' | 'removed' | SkipReason> {
   const abs = path.join(index.root, relPath);
   const stat = await fs.stat(abs).catch(() => undefined);
   if (!stat?.isFile()) {
     index.removeFile(relPath);
     return 'removed';
+  }
+  const pathSkip = await checkPath(index.root, relPath, opts);
+  if (pathSkip) {
+    index.removeFile(relPath);
+    return pathSkip;
   }
   const read = await readIndexableFile(abs);
   if ('skip' in read) {

@@ -83,6 +83,31 @@ describe('rag WorkspaceIndex', () => {
     assert.deepStrictEqual(index.retrieve('login'), []);
   });
 
+  it('an incremental update applies the same path rules as a full build', async () => {
+    await writeTree(root, { '.gitignore': 'gen/\n*.tmp\n', 'sub/.gitignore': '!keep.tmp\n' });
+    const { index } = await buildIndex(root);
+    await writeTree(root, {
+      '.env': 'API_TOKEN=zanzibar',
+      'gen/out.ts': 'zanzibar',
+      'a.tmp': 'zanzibar',
+      'sub/keep.tmp': 'zanzibar kept',
+      'node_modules/x/index.js': 'zanzibar',
+      'src/new.ts': 'export const zanzibar = 1;',
+    });
+    assert.strictEqual(await refreshFile(index, '.env'), 'secret');
+    assert.strictEqual(await refreshFile(index, 'gen/out.ts'), 'ignored');
+    assert.strictEqual(await refreshFile(index, 'a.tmp'), 'ignored');
+    assert.strictEqual(await refreshFile(index, 'node_modules/x/index.js'), 'generated');
+    assert.strictEqual(await refreshFile(index, 'sub/keep.tmp'), 'updated');
+    assert.strictEqual(await refreshFile(index, 'src/new.ts', { exclude: ['src/**'] }), 'excluded');
+    assert.strictEqual(await refreshFile(index, 'src/new.ts'), 'updated');
+    assert.deepStrictEqual(index.retrieve('zanzibar', { topK: 10 }).map((r) => r.path).sort(), ['src/new.ts', 'sub/keep.tmp']);
+    // A file that becomes ignored leaves the index.
+    await fs.appendFile(path.join(root, '.gitignore'), 'src/\n');
+    assert.strictEqual(await refreshFile(index, 'src/new.ts'), 'ignored');
+    assert.deepStrictEqual(index.retrieve('zanzibar').map((r) => r.path), ['sub/keep.tmp']);
+  });
+
   it('persists, reuses unchanged files on start-up, and re-reads only what changed', async () => {
     const cacheFile = path.join(cacheDir, 'index.json');
     const first = await buildIndex(root, { cacheFile });
