@@ -86,6 +86,33 @@ export class Workbench {
     throw new Error(`could not run "${title}" from the command palette`);
   }
 
+  /**
+   * Opens a workspace file through Quick Open (Ctrl+P) and puts the keyboard in its editor. A file written a moment
+   * ago may not be in the file search yet: the query is typed again until it shows up.
+   */
+  async openFile(name: string, timeoutMs = 30000): Promise<void> {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    const focused = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused');
+    const end = Date.now() + timeoutMs;
+    for (let attempt = 0; Date.now() < end; attempt++) {
+      await this.page.keyboard.press('Escape');
+      if (attempt > 0) await this.focusWorkbench();
+      await this.page.keyboard.press('Control+P');
+      if (!(await input.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false))) continue;
+      await input.fill(name);
+      const listed = await this.waitFor(async () => (await focused.first().innerText({ timeout: 1000 })).includes(name), 4000, `${name} in Quick Open`).then(
+        () => true,
+        () => false,
+      );
+      if (!listed) continue;
+      await this.page.keyboard.press('Enter');
+      await this.waitFor(async () => (await this.page.locator('.tab.active', { hasText: name }).count()) > 0, 10000, `${name} open in an editor`);
+      await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').click();
+      return;
+    }
+    throw new Error(`could not open ${name} through Quick Open within ${timeoutMs} ms`);
+  }
+
   /** Gives the keyboard back to the workbench (out of a webview, whose frame would keep the key presses). */
   private async focusWorkbench(): Promise<void> {
     await this.page.locator('.part.statusbar').click({ position: { x: 5, y: 5 }, timeout: 2000 }).catch(() => undefined);
