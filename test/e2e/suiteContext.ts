@@ -17,9 +17,15 @@ export const E2E_ENV = {
   playwright: 'E2E_PLAYWRIGHT', // the playwright-core module to load
 } as const;
 
+/** Used when the variable is not set: the browser and playwright-core have sensible places. */
+const DEFAULTS: Partial<Record<keyof typeof E2E_ENV, () => string>> = {
+  chromium: () => '/usr/bin/chromium',
+  playwright: () => require.resolve('playwright-core'),
+};
+
 export function e2eEnv(key: keyof typeof E2E_ENV): string {
   const name = E2E_ENV[key];
-  const value = process.env[name];
+  const value = process.env[name] || DEFAULTS[key]?.();
   if (!value) throw new Error(`${name} is not set: run the in-editor tests through out/test/e2e/run.js (npm run test:e2e)`);
   return value;
 }
