@@ -82,7 +82,7 @@ export class Workbench {
       await input.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
       return;
     }
-    await this.screenshot(`palette-${title}`).catch(() => undefined);
+    await this.screenshot(`failed-palette-${title}`).catch(() => undefined);
     throw new Error(`could not run "${title}" from the command palette`);
   }
 
