@@ -22,22 +22,8 @@ describe('Summarize from the editor context menu', function () {
   const testid = (id: string) => view.locator(`[data-testid=${id}]`);
   const text = async (id: string) => (await testid(id).innerText({ timeout: 5000 })).trim();
 
-  async function openFile(name: string): Promise<void> {
-    const page = wb().page;
-    // The keyboard back to the workbench (a webview's frame would keep the key presses).
-    await page.locator('.part.statusbar').click({ position: { x: 5, y: 5 }, timeout: 2000 }).catch(() => undefined);
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible', timeout: 5000 });
-    await input.fill(name);
-    await wb().waitFor(async () => (await page.locator('.quick-input-list .monaco-list-row.focused').innerText({ timeout: 1000 })).includes(name), 10000, `${name} in Quick Open`);
-    await page.keyboard.press('Enter');
-    // Every editor group has an active tab (the Summarize view's too): the file's must be among them.
-    await wb().waitFor(async () => (await page.locator('.tab.active', { hasText: name }).count()) > 0, 10000, `${name} open in an editor`);
-    // The keyboard in the file's editor: it is the active text editor the commands work on.
-    await page.locator('.editor-group-container.active .monaco-editor .view-lines').click();
-  }
+  // Quick Open, retried until a file written just before shows up (the shared helper).
+  const openFile = (name: string) => wb().openFile(name);
 
   /** The active editor's lines as the editor renders them (Monaco draws spaces as no-break spaces). */
   async function editorText(): Promise<string> {
