@@ -1,4 +1,4 @@
-import { panelCsp } from '../panel/panelHtml';
+import { webviewPage } from '../panel/panelHtml';
 
 export interface CompareHtmlOptions {
   cspSource: string;
@@ -14,17 +14,7 @@ export interface CompareHtmlOptions {
  * in-editor tests; the script finds its elements by them too.
  */
 export function buildCompareHtml(o: CompareHtmlOptions): string {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${panelCsp(o.cspSource, o.nonce)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${o.styleUri}">
-<title>Foundry Local Lab: Compare</title>
-</head>
-<body>
-<header class="runtime">
+  return webviewPage(o, 'Foundry Local Lab: Compare', `<header class="runtime">
   <span data-testid="emulator-badge" class="badge emulator" title="Answers come from the Foundry Local Lab test emulator, not from a model" hidden>EMULATOR</span>
   <span data-testid="runtime-state" class="runtime-state">Checking…</span>
   <span class="runtime-actions" data-testid="runtime-actions"></span>
@@ -95,7 +85,5 @@ export function buildCompareHtml(o: CompareHtmlOptions): string {
     <div data-testid="diff" class="diff" hidden></div>
   </section>
 </main>
-<script nonce="${o.nonce}" src="${o.scriptUri}"></script>
-</body>
-</html>`;
+`);
 }

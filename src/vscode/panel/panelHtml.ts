@@ -26,10 +26,10 @@ export function panelCsp(cspSource: string, nonce: string): string {
 }
 
 /**
- * The panel's page: the static skeleton the script (webview-ui/main.ts) fills in. The data-testid attributes are a
- * contract with the in-editor tests; the script finds its elements by them too.
+ * A webview page under the panel CSP: the document shell every view shares (one stylesheet, one nonce'd script);
+ * `body` is the view's static skeleton.
  */
-export function buildPanelHtml(o: PanelHtmlOptions): string {
+export function webviewPage(o: PanelHtmlOptions, title: string, body: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -37,10 +37,20 @@ export function buildPanelHtml(o: PanelHtmlOptions): string {
 <meta http-equiv="Content-Security-Policy" content="${panelCsp(o.cspSource, o.nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${o.styleUri}">
-<title>Foundry Local Lab</title>
+<title>${title}</title>
 </head>
 <body>
-<header class="runtime">
+${body}<script nonce="${o.nonce}" src="${o.scriptUri}"></script>
+</body>
+</html>`;
+}
+
+/**
+ * The panel's page: the static skeleton the script (webview-ui/main.ts) fills in. The data-testid attributes are a
+ * contract with the in-editor tests; the script finds its elements by them too.
+ */
+export function buildPanelHtml(o: PanelHtmlOptions): string {
+  return webviewPage(o, 'Foundry Local Lab', `<header class="runtime">
   <span data-testid="emulator-badge" class="badge emulator" title="Answers come from the Foundry Local Lab test emulator, not from a model" hidden>EMULATOR</span>
   <span data-testid="runtime-state" class="runtime-state">Checking…</span>
   <span class="runtime-actions" data-testid="runtime-actions"></span>
@@ -80,7 +90,5 @@ export function buildPanelHtml(o: PanelHtmlOptions): string {
     <div data-testid="history" class="history"><p class="empty">No runs yet.</p></div>
   </section>
 </main>
-<script nonce="${o.nonce}" src="${o.scriptUri}"></script>
-</body>
-</html>`;
+`);
 }

@@ -1,4 +1,4 @@
-import { panelCsp } from '../panel/panelHtml';
+import { webviewPage } from '../panel/panelHtml';
 
 export interface SummarizeHtmlOptions {
   cspSource: string;
@@ -13,17 +13,7 @@ export interface SummarizeHtmlOptions {
  * as the playground (one nonce'd script, no network). data-testid attributes are a contract with the in-editor tests.
  */
 export function buildSummarizeHtml(o: SummarizeHtmlOptions): string {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${panelCsp(o.cspSource, o.nonce)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${o.styleUri}">
-<title>Foundry Local Lab: Summarize</title>
-</head>
-<body>
-<header class="runtime">
+  return webviewPage(o, 'Foundry Local Lab: Summarize', `<header class="runtime">
   <span data-testid="emulator-badge" class="badge emulator" title="Answers come from the Foundry Local Lab test emulator, not from a model" hidden>EMULATOR</span>
   <span data-testid="runtime-state" class="runtime-state">Checking…</span>
   <span data-testid="summary-models" class="summary-models"></span>
@@ -77,7 +67,5 @@ export function buildSummarizeHtml(o: SummarizeHtmlOptions): string {
   </div>
 </main>
 <p data-testid="summary-notice" class="notice" role="status" hidden></p>
-<script nonce="${o.nonce}" src="${o.scriptUri}"></script>
-</body>
-</html>`;
+`);
 }
