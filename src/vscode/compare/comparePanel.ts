@@ -21,7 +21,7 @@ import {
   SavedRunView,
 } from '../../protocol';
 import { adviceFor } from '../errorActions';
-import { createNonce } from '../panel/panelHtml';
+import { pageAssets } from '../panel/pageAssets';
 import { DeltaCoalescer } from '../panel/deltaCoalescer';
 import { openableLink } from '../panel/links';
 import type { RuntimeService } from '../runtimeService';
@@ -116,7 +116,6 @@ export class ComparePanel implements vscode.Disposable {
     private readonly deps: CompareDeps,
   ) {
     const { webview } = panel;
-    const dist = vscode.Uri.joinPath(deps.extensionUri, 'dist');
     this.store = new SavedRunStore(path.join(deps.storageDir, 'compare-runs'), deps.log);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     this.subscriptions.push(
@@ -134,12 +133,7 @@ export class ComparePanel implements vscode.Disposable {
         if (e.affectsConfiguration('foundryLab.compare') && this.shown) this.post({ type: 'result', result: this.resultView() });
       }),
     );
-    webview.html = buildCompareHtml({
-      cspSource: webview.cspSource,
-      nonce: createNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'compare.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'compare.css')).toString(),
-    });
+    webview.html = buildCompareHtml(pageAssets(webview, deps.extensionUri, 'compare'));
     void this.refreshSaved();
   }
 

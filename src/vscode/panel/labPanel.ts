@@ -8,7 +8,8 @@ import { modelOptions, runtimeView } from '../runtimeText';
 import type { Settings } from '../settings';
 import { DeltaCoalescer } from './deltaCoalescer';
 import { openableLink } from './links';
-import { buildPanelHtml, createNonce } from './panelHtml';
+import { pageAssets } from './pageAssets';
+import { buildPanelHtml } from './panelHtml';
 import { appendHistory, finishedRun, historyEntry, modelSummary } from './runView';
 
 /** Streamed text is posted to the webview at most this often. */
@@ -63,7 +64,6 @@ export class LabPanel implements vscode.Disposable {
     private readonly deps: PanelDeps,
   ) {
     const { webview } = panel;
-    const dist = vscode.Uri.joinPath(deps.extensionUri, 'dist');
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     this.subscriptions.push(
       panel.onDidDispose(() => this.dispose()),
@@ -77,12 +77,7 @@ export class LabPanel implements vscode.Disposable {
         if (keys.has('smallModel') || keys.has('largeModel')) this.postRuntime();
       }),
     );
-    webview.html = buildPanelHtml({
-      cspSource: webview.cspSource,
-      nonce: createNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
-    });
+    webview.html = buildPanelHtml(pageAssets(webview, deps.extensionUri, 'webview'));
   }
 
   dispose(): void {

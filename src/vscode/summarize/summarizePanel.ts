@@ -7,7 +7,7 @@ import { parseSummarizeMessage, SummarizeHostToWebview, SummarizeSnapshot, Summa
 import { abortSignalOf } from '../cancellation';
 import { DeltaCoalescer } from '../panel/deltaCoalescer';
 import { openableLink } from '../panel/links';
-import { createNonce } from '../panel/panelHtml';
+import { pageAssets } from '../panel/pageAssets';
 import type { RuntimeService } from '../runtimeService';
 import { runtimeView } from '../runtimeText';
 import type { Settings } from '../settings';
@@ -79,7 +79,6 @@ export class SummarizePanel implements vscode.Disposable {
     private readonly deps: SummarizeDeps,
   ) {
     const { webview } = panel;
-    const dist = vscode.Uri.joinPath(deps.extensionUri, 'dist');
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     this.subscriptions.push(
       panel.onDidDispose(() => this.dispose()),
@@ -92,12 +91,7 @@ export class SummarizePanel implements vscode.Disposable {
         if (keys.has('smallModel') || keys.has('largeModel')) this.postRuntime();
       }),
     );
-    webview.html = buildSummarizeHtml({
-      cspSource: webview.cspSource,
-      nonce: createNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'summarize.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'summarize.css')).toString(),
-    });
+    webview.html = buildSummarizeHtml(pageAssets(webview, deps.extensionUri, 'summarize'));
   }
 
   dispose(): void {
