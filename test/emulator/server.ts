@@ -24,9 +24,10 @@ export type FaultKind =
   | 'finish-length'
   | 'no-usage'
   | 'context-too-long'
-  | 'error-event';
+  | 'error-event'
+  | 'reply';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['reset', 'http-500', 'http-503', 'http-500-plain', 'hang', 'drop-after', 'malformed', 'slow-first-token', 'stall-after', 'finish-length', 'no-usage', 'context-too-long', 'error-event'];
+export const FAULT_KINDS: readonly FaultKind[] = ['reset', 'http-500', 'http-503', 'http-500-plain', 'hang', 'drop-after', 'malformed', 'slow-first-token', 'stall-after', 'finish-length', 'no-usage', 'context-too-long', 'error-event', 'reply'];
 
 export interface FaultSpec {
   kind: FaultKind;
@@ -36,6 +37,8 @@ export interface FaultSpec {
   times?: number;
   afterTokens?: number;
   delayMs?: number;
+  /** `reply`: the answer text to stream instead of the generated words (timing, usage and reasoning unchanged). */
+  text?: string;
 }
 
 export interface EmulatorOptions {
@@ -488,7 +491,7 @@ class Emulator implements RunningEmulator {
       return this.error(res, 400, `This request requires ${promptTokens + out} total tokens (${promptTokens} input + ${out} output), which exceeds the model's maximum context length of ${limit} tokens.`);
     }
     // OpenAI-compatible servers (LM Studio, llama.cpp, vLLM) parse reasoning into a separate `reasoning_content` field.
-    const all = tokenEvents(g === 'openai' && m.reasoning && m.reasoning !== 'none' ? { ...m, reasoning: 'field' } : m, body.messages, { dropThink: g === 'g3' });
+    const all = tokenEvents(g === 'openai' && m.reasoning && m.reasoning !== 'none' ? { ...m, reasoning: 'field' } : m, body.messages, { dropThink: g === 'g3', replyText: fault?.kind === 'reply' ? String(fault.text ?? '') : undefined });
     let events = all.slice(0, Math.max(0, maxTokens));
     let finish = all.length > maxTokens ? 'length' : 'stop';
     if (fault?.kind === 'finish-length') {

@@ -43,14 +43,50 @@ function words(next: () => number, n: number, first?: string): string[] {
   return out;
 }
 
+/** A forced reply (the `reply` fault) as tokens: each word with the whitespace before it. */
+function splitReply(text: string): string[] {
+  return text.match(/\s*\S+/g) ?? [];
+}
+
+/**
+ * Grounded requests (Ask the workspace): a system message asking to answer only from the provided context and a user
+ * message with numbered sources (`[n] path:start-end` lines). Returns how many sources there are, else undefined.
+ */
+export function groundedSources(messages: unknown): number | undefined {
+  if (!Array.isArray(messages)) return undefined;
+  const system = messages.find((m) => m?.role === 'system' && typeof m.content === 'string' && /only the provided context/i.test(m.content));
+  const user = [...messages].reverse().find((m) => m?.role === 'user' && typeof m.content === 'string');
+  if (!system || !user) return undefined;
+  const numbers = [...(user.content as string).matchAll(/^\[(\d+)\] \S.*:\d+-\d+$/gm)].map((x) => Number(x[1]));
+  return numbers.length ? Math.max(...numbers) : undefined;
+}
+
+/** Cites sources as a grounded model would: `[n]` before sentence ends, always at least one citation. */
+function cite(tokens: string[], sources: number, next: () => number): string[] {
+  const out: string[] = [];
+  let cited = false;
+  for (const t of tokens) {
+    if (/^[.,]/.test(t) && out.length > 2 && next() < 0.5) {
+      out.push(` [${1 + Math.floor(next() * Math.min(sources, 3))}]`);
+      cited = true;
+    }
+    out.push(t);
+  }
+  if (!cited) out.push(' [1]');
+  return out;
+}
+
 /**
  * The whole event sequence for a request, before the max_tokens cut. Reasoning models think first: Harmony markup
  * (gpt-oss) with markers split across events, `<think>` blocks (qwen3), or a separate reasoning field.
  */
-export function tokenEvents(model: EmulatedModel, messages: unknown, opts: { dropThink?: boolean } = {}): TokenEvent[] {
+export function tokenEvents(model: EmulatedModel, messages: unknown, opts: { dropThink?: boolean; replyText?: string } = {}): TokenEvent[] {
   const next = rng(seedOf(model.id, messages));
   const answerLen = 40 + Math.floor(next() * 121);
-  const answer = words(next, answerLen, '[emulated]').map((content): TokenEvent => ({ content, kind: 'answer' }));
+  const sources = groundedSources(messages);
+  const answerWords =
+    opts.replyText !== undefined ? splitReply(opts.replyText) : sources ? cite(words(next, answerLen, '[emulated]'), sources, next) : words(next, answerLen, '[emulated]');
+  const answer = answerWords.map((content): TokenEvent => ({ content, kind: 'answer' }));
   const format = model.reasoning ?? 'none';
   if (format === 'none') return answer;
   const reasoning = words(next, 15 + Math.floor(next() * 26), '(emulated thinking)').map((content): TokenEvent => ({ content, kind: 'reasoning' }));
