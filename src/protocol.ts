@@ -44,7 +44,8 @@ export type PanelAction =
   | 'foundryLab.setEndpoint'
   | 'foundryLab.showLogs'
   | 'foundryLab.chooseModels'
-  | 'foundryLab.refreshStatus';
+  | 'foundryLab.refreshStatus'
+  | 'foundryLab.rebuildIndex';
 
 export const PANEL_ACTIONS: readonly PanelAction[] = [
   'foundryLab.startService',
@@ -52,6 +53,7 @@ export const PANEL_ACTIONS: readonly PanelAction[] = [
   'foundryLab.showLogs',
   'foundryLab.chooseModels',
   'foundryLab.refreshStatus',
+  'foundryLab.rebuildIndex',
 ];
 
 export type RunPhase = 'resolving' | 'loading' | 'waiting' | 'streaming' | 'done' | 'stopped' | 'failed';

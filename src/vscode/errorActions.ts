@@ -39,6 +39,7 @@ const ADVICE: Record<LabErrorCode, { hint?: string; actions: ErrorAction[] }> = 
   'server-error': { actions: [LOGS] },
   'bad-request': { actions: [LOGS] },
   aborted: { actions: [] },
+  'index-failed': { actions: [{ title: 'Rebuild Index', command: 'foundryLab.rebuildIndex' }, LOGS] },
 };
 
 /** Message + actions for any failure. Never a stack trace: unknown errors show their message only. */

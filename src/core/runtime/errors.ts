@@ -17,7 +17,8 @@ export type LabErrorCode =
   | 'server-error' // HTTP 5xx or an error event in the stream
   | 'bad-request' // HTTP 4xx not covered above
   | 'aborted' // the user cancelled
-  | 'invalid-endpoint'; // the configured URL is not an http(s) URL
+  | 'invalid-endpoint' // the configured URL is not an http(s) URL
+  | 'index-failed'; // the workspace index could not be built or read
 
 export class LabError extends Error {
   override readonly name = 'LabError';
