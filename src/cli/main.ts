@@ -9,6 +9,7 @@ import { runSummarizeCommand } from './commands/summarize';
 // --- end Summarize ---
 // --- RAG ---
 import { runIndexCommand, runRetrieveCommand } from './commands/rag';
+import { runAskCommand } from './commands/ask';
 // --- end RAG ---
 import { CliIO, describeError, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './output';
 
@@ -30,6 +31,10 @@ Commands:
   retrieve --workspace DIR "query"
                               The best chunks for a query, best first (--json: {"results": [{path, startLine,
                               endLine, score}], "ms"}; ms is the ranking time, after the index is refreshed)
+  ask --workspace DIR "question"
+                              Answer from the workspace: the small model answers from numbered sources and cites
+                              them as [n]; a weak answer (too short, "insufficient", no citation) is escalated to
+                              the large model; sources, citations and a per-stage breakdown follow
 
 Options (every command):
   --endpoint URL              Runtime base URL, with or without /v1 (else FOUNDRY_LOCAL_ENDPOINT, else the foundry CLI)
@@ -76,6 +81,10 @@ index / retrieve options:
   --scope PATH                retrieve: only chunks under this folder or file (repeatable)
   --exclude GLOB              Extra exclude pattern, gitignore syntax (repeatable)
   --rebuild                   Discard the stored index and build it again
+
+ask options (and --workspace, --top (default 6), --scope, --exclude, --rebuild, --max-tokens, --temperature, --no-load):
+  --small M, --large M        The answering and the fallback model (default phi-4-mini, gpt-oss-20b)
+  --fallback MODE             auto (default: escalate a weak answer), always, or never
 
 Exit codes: 0 ok, 1 runtime or model error, 2 usage error.`;
 
@@ -135,6 +144,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         scope: { type: 'string', multiple: true },
         exclude: { type: 'string', multiple: true },
         rebuild: { type: 'boolean', default: false },
+        small: { type: 'string' },
+        large: { type: 'string' },
+        fallback: { type: 'string' },
         // --- end RAG ---
       },
     });
@@ -227,6 +239,28 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
           { workspace: values.workspace, exclude: values.exclude, rebuild: values.rebuild, query: rest.join(' '), topK: parseNumber(values.top, '--top', 10, { min: 1, max: 1000, integer: true }), scope: values.scope },
           io,
         );
+      case 'ask': {
+        const fallback = values.fallback;
+        if (fallback !== undefined && !['auto', 'always', 'never'].includes(fallback)) throw new UsageError(`--fallback takes auto, always or never, not '${fallback}'.`);
+        return await runAskCommand(
+          global,
+          {
+            workspace: values.workspace,
+            exclude: values.exclude,
+            rebuild: values.rebuild,
+            question: rest.join(' '),
+            small: values.small,
+            large: values.large,
+            topK: parseNumber(values.top, '--top', 6, { min: 1, max: 50, integer: true }),
+            scope: values.scope,
+            fallback: fallback as 'auto' | 'always' | 'never' | undefined,
+            maxTokens: values['max-tokens'] === undefined ? undefined : parseNumber(values['max-tokens'], '--max-tokens', 300, { min: 1, max: 32768, integer: true }),
+            temperature: values.temperature === undefined ? undefined : parseNumber(values.temperature, '--temperature', 0.3, { min: 0, max: 2 }),
+            autoLoad: !values['no-load'],
+          },
+          io,
+        );
+      }
       // --- end RAG ---
       default:
         throw new UsageError(`Unknown command '${command}'.`);

@@ -19,7 +19,7 @@ export function indexCacheFile(realFolder: string, env: NodeJS.ProcessEnv): stri
   return path.join(cacheHome, 'foundry-lab', 'index', hash, 'index.json');
 }
 
-async function openWorkspace(opts: IndexCommandOptions, io: CliIO) {
+export async function openWorkspace(opts: IndexCommandOptions, io: CliIO) {
   if (!opts.workspace) throw new UsageError('this command needs --workspace DIR.');
   const real = await fs.realpath(opts.workspace).catch(() => undefined);
   if (!real || !(await fs.stat(real)).isDirectory()) throw new UsageError(`--workspace: '${opts.workspace}' is not a folder.`);
