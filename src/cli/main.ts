@@ -85,6 +85,8 @@ index / retrieve options:
 ask options (and --workspace, --top (default 6), --scope, --exclude, --rebuild, --max-tokens, --temperature, --no-load):
   --small M, --large M        The answering and the fallback model (default phi-4-mini, gpt-oss-20b)
   --fallback MODE             auto (default: escalate a weak answer), always, or never
+  --embeddings-model M        Re-rank the lexical candidates with this /v1/embeddings model (fused by reciprocal rank)
+  --embeddings-endpoint URL   Where that model is served (default: the runtime's endpoint)
 
 Exit codes: 0 ok, 1 runtime or model error, 2 usage error.`;
 
@@ -147,6 +149,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         small: { type: 'string' },
         large: { type: 'string' },
         fallback: { type: 'string' },
+        'embeddings-model': { type: 'string' },
+        'embeddings-endpoint': { type: 'string' },
         // --- end RAG ---
       },
     });
@@ -257,6 +261,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
             maxTokens: values['max-tokens'] === undefined ? undefined : parseNumber(values['max-tokens'], '--max-tokens', 300, { min: 1, max: 32768, integer: true }),
             temperature: values.temperature === undefined ? undefined : parseNumber(values.temperature, '--temperature', 0.3, { min: 0, max: 2 }),
             autoLoad: !values['no-load'],
+            embeddingsModel: values['embeddings-model'],
+            embeddingsEndpoint: values['embeddings-endpoint'],
           },
           io,
         );

@@ -7,7 +7,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo, Socket } from 'net';
 import { writeFileSync } from 'fs';
 import { DEFAULT_PROFILE, EmulatedModel, EmulatorProfile, validateProfile } from './profile';
-import { countPromptTokens, seedOf, TokenEvent, tokenEvents } from './tokens';
+import { countPromptTokens, embedText, seedOf, TokenEvent, tokenEvents } from './tokens';
 
 export type Generation = 'g1' | 'g2' | 'g3' | 'openai';
 
@@ -291,6 +291,17 @@ class Emulator implements RunningEmulator {
     if (method === 'POST' && path === CHAT_PATH) {
       record.model = typeof body?.model === 'string' ? body.model : undefined;
       return this.chat(raw, body, req, res, record);
+    }
+    if (method === 'POST' && path === '/v1/embeddings') {
+      // Not a Foundry Local route: Ollama, LM Studio, llama.cpp and vLLM serve it; the emulator does in every mode.
+      record.model = typeof body?.model === 'string' ? body.model : undefined;
+      const input: unknown = body?.input;
+      const texts = typeof input === 'string' ? [input] : Array.isArray(input) && input.every((t) => typeof t === 'string') ? (input as string[]) : undefined;
+      if (!record.model || !texts) return this.error(res, 400, "Missing or invalid field: 'model' and 'input' (a string or an array of strings) are required");
+      if (!(await this.delay(5 + texts.length, res))) return;
+      const data = texts.map((t, index) => ({ object: 'embedding', index, embedding: embedText(t) }));
+      const tokens = texts.reduce((n, t) => n + (t.match(/[\p{L}\p{N}_]+/gu)?.length ?? 0), 0);
+      return json(res, 200, { object: 'list', data, model: record.model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
     }
     if (g === 'g1') {
       if (method === 'POST' && path === `${CHAT_PATH}/tokenizer/encode/count`) {

@@ -123,3 +123,18 @@ export function countPromptTokens(messages: { content?: unknown }[]): number {
   for (const m of messages) n += 4 + (typeof m.content === 'string' ? (m.content.match(/[\p{L}\p{N}_]+|[^\s\p{L}\p{N}_]/gu)?.length ?? 0) : 0);
   return n;
 }
+
+/**
+ * The emulator's embeddings: hashed bag of words (identifiers split at camelCase and underscores), 64 dimensions,
+ * unit length. Texts sharing words are close, so fusion with the lexical ranking can be tested; not a model's vectors.
+ */
+export function embedText(text: string, dims = 64): number[] {
+  const v = new Array<number>(dims).fill(0);
+  const words = text.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  for (const w of words) {
+    const h = createHash('sha256').update(w).digest();
+    v[h[0] % dims] += h[1] & 1 ? 1 : -1;
+  }
+  const norm = Math.hypot(...v) || 1;
+  return v.map((x) => Math.round((x / norm) * 1e6) / 1e6);
+}

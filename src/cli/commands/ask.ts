@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { formatMetric } from '../../core/metrics';
-import { askWorkspace, AskResult, AskStage, FallbackPolicy } from '../../core/rag/ask';
+import { askWorkspace, AskOptions, AskResult, AskStage, FallbackPolicy, readLinesFromDisk } from '../../core/rag/ask';
+import { EmbeddingReranker } from '../../core/rag/embeddings';
 import { connect, EMULATOR_NOTE } from '../connect';
 import type { GlobalOptions } from '../main';
 import { CliIO, describeError, EXIT_OK, EXIT_RUNTIME, UsageError } from '../output';
@@ -16,6 +17,10 @@ export interface AskCommandOptions extends IndexCommandOptions {
   maxTokens?: number;
   temperature?: number;
   autoLoad: boolean;
+  /** Re-rank the lexical candidates with this embeddings model (fused by reciprocal rank). */
+  embeddingsModel?: string;
+  /** Where the embeddings model is served (default: the runtime's endpoint). */
+  embeddingsEndpoint?: string;
 }
 
 /**
@@ -30,11 +35,17 @@ export async function runAskCommand(global: GlobalOptions, opts: AskCommandOptio
   const small = opts.small ?? 'phi-4-mini';
   const large = opts.large ?? 'gpt-oss-20b';
   let streamedRole: string | undefined;
+  let retrieve: AskOptions['retrieve'] = async (q, o) => index.retrieve(q, { topK: o.topK, scope: opts.scope }).map((x) => ({ ...x, absPath: path.join(index.root, x.path) }));
+  if (opts.embeddingsModel) {
+    const endpoint = opts.embeddingsEndpoint ?? (await conn.client(io.signal)).endpoint.serviceUrl;
+    const reranker = new EmbeddingReranker({ endpoint, model: opts.embeddingsModel });
+    retrieve = reranker.wrap(retrieve, readLinesFromDisk, (e) => io.stderr(`foundry-lab: the embeddings re-ranking failed, lexical ranking used: ${e.message}\n`));
+  }
   const r = await askWorkspace(
     conn,
     {
       question: opts.question,
-      retrieve: async (q, o) => index.retrieve(q, { topK: o.topK, scope: opts.scope }).map((x) => ({ ...x, absPath: path.join(index.root, x.path) })),
+      retrieve,
       smallModel: small,
       largeModel: large,
       topK: opts.topK,
@@ -75,7 +86,7 @@ export async function runAskCommand(global: GlobalOptions, opts: AskCommandOptio
   if (streamedRole) io.stdout('\n');
   const emulated = r.stages.some((s) => s.result.emulated);
   if (emulated) io.stderr(`${EMULATOR_NOTE}\n`);
-  if (global.json) io.stdout(JSON.stringify(askJson(r, emulated), null, 2) + '\n');
+  if (global.json) io.stdout(JSON.stringify({ ...askJson(r, emulated), ranking: opts.embeddingsModel ? `lexical + ${opts.embeddingsModel} embeddings (RRF)` : 'lexical' }, null, 2) + '\n');
   else io.stdout(describeAsk(r) + '\n');
   const failure = r.error ?? r.stages.find((s) => s.result.error && s.result.error.code !== 'aborted')?.result.error;
   if (failure) io.stderr(`foundry-lab: ${describeError(failure)}\n`);

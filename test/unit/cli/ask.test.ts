@@ -62,6 +62,18 @@ describe('cli ask (real entry point, emulator over HTTP)', function () {
     assert.match(r.stdout, /\n {2}large +gpt-oss-20b-cuda-gpu:1 · /);
   });
 
+  it('--embeddings-model: the lexical candidates are re-ranked through /v1/embeddings, and the JSON says so', async () => {
+    emu.requests.length = 0;
+    const r = await runCli(['ask', '--endpoint', emu.url, '--workspace', ws, '--json', '--embeddings-model', 'emulated-embed', 'database', 'query'], env());
+    assert.strictEqual(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.strictEqual(j.ranking, 'lexical + emulated-embed embeddings (RRF)');
+    assert.ok(j.sources.length >= 1);
+    const calls = emu.requests.filter((q) => q.path === '/v1/embeddings');
+    assert.strictEqual(calls.length, 1);
+    assert.strictEqual((calls[0].body as { input: string[] }).input[0], 'database query');
+  });
+
   it('usage errors: no question, no workspace, a bad --fallback', async () => {
     const noQ = await runCli(['ask', '--endpoint', emu.url, '--workspace', ws], env());
     assert.strictEqual(noQ.code, 2);
