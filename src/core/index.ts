@@ -11,3 +11,6 @@ export * from './runtime/endpoint';
 export * from './runtime/discovery';
 export * from './runtime/runtimeClient';
 export * from './runtime/connection';
+export * from './rag/index';
+export * from './rag/ask';
+export * from './rag/embeddings';
