@@ -85,6 +85,7 @@ export async function runChatCommand(global: GlobalOptions, opts: ChatCommandOpt
     io.stderr(`foundry-lab: ${describeError(result.error)}\n`);
     return EXIT_RUNTIME;
   }
+  if (result.finishReason === 'length') io.stderr(`warning: the answer was cut by the token limit (--max-tokens ${opts.maxTokens}, finish_reason: length). Raise --max-tokens for the whole answer.\n`);
   return EXIT_OK;
 }
 

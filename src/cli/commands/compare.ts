@@ -16,7 +16,7 @@ import {
 import { METRIC_LABELS } from '../../core/metrics';
 import { connect, EMULATOR_NOTE } from '../connect';
 import type { GlobalOptions } from '../main';
-import { CliIO, EXIT_OK, EXIT_RUNTIME, UsageError } from '../output';
+import { CliIO, describeError, EXIT_OK, EXIT_RUNTIME, UsageError } from '../output';
 
 export type ReportFormat = 'json' | 'csv' | 'md';
 
@@ -57,6 +57,7 @@ export async function runCompareCommand(global: GlobalOptions, opts: CompareComm
   };
   const conn = connect(global, io);
   let lastLine = '';
+  let cut = 0;
   const run = await runComparison(conn, config, {
     signal: io.signal,
     version: '0.1.0',
@@ -66,17 +67,19 @@ export async function runCompareCommand(global: GlobalOptions, opts: CompareComm
       lastLine = line;
     },
     onRecord: (r) => {
-      if (r.error) io.stderr(`  ✗ ${r.model} · ${r.promptId}: ${r.error.message}\n`);
+      if (r.error) io.stderr(`  ✗ ${r.model} · ${r.promptId}: ${describeError(r.error)}\n`);
+      else if (r.finishReason === 'length') cut++;
     },
   });
   if (run.runtime.emulated) io.stderr(`${EMULATOR_NOTE}\n`);
+  if (cut) io.stderr(`warning: ${cut} of ${run.requests.length} answers were cut by the token limit (--max-tokens ${config.maxTokens}, finish_reason: length); their figures are kept. Raise --max-tokens for whole answers.\n`);
   const output = render(run, opts.format, { prices, energy: { devicePowerWatts: opts.devicePowerWatts, pricePerKWh: opts.pricePerKWh } });
   if (opts.out) {
     writeFileSync(opts.out, output);
     io.stderr(`wrote ${opts.out}\n`);
   } else io.stdout(output);
   if (run.error) {
-    io.stderr(`foundry-lab: the comparison stopped: ${run.error.message} (results so far are in the report)\n`);
+    io.stderr(`foundry-lab: the comparison stopped (results so far are in the report): ${describeError(run.error)}\n`);
     return EXIT_RUNTIME;
   }
   if (run.cancelled) {
@@ -84,7 +87,7 @@ export async function runCompareCommand(global: GlobalOptions, opts: CompareComm
     return EXIT_RUNTIME;
   }
   const failedModels = run.models.filter((m) => m.error);
-  for (const m of failedModels) io.stderr(`foundry-lab: ${m.requested}: ${m.error!.message}\n`);
+  for (const m of failedModels) io.stderr(`foundry-lab: ${m.requested}: ${describeError(m.error!)}\n`);
   if (!run.requests.some((r) => !r.error)) {
     io.stderr('foundry-lab: no request succeeded — the report shows why.\n');
     return EXIT_RUNTIME;

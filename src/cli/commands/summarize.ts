@@ -7,7 +7,7 @@ import { DEFAULT_SUMMARIZE, StageResult, summarize, SummarizeConfig, SummaryResu
 import { addToStats, describeStats, EMPTY_STATS, parseStats, SummaryStats } from '../../core/summarize/stats';
 import { connect, EMULATOR_NOTE } from '../connect';
 import type { GlobalOptions } from '../main';
-import { CliIO, EXIT_OK, EXIT_RUNTIME, UsageError } from '../output';
+import { CliIO, describeError, EXIT_OK, EXIT_RUNTIME, UsageError } from '../output';
 
 export interface SummarizeCommandOptions {
   /** Files to summarize, one summary each; none = stdin. */
@@ -25,6 +25,8 @@ export interface SummarizeCommandOptions {
 interface Input {
   name: string;
   text: string;
+  /** Said on stderr before the run (e.g. invalid UTF-8 replaced). */
+  warning?: string;
 }
 
 /**
@@ -33,10 +35,11 @@ interface Input {
  * each, then the escalation rate and averages across them.
  */
 export async function runSummarizeCommand(global: GlobalOptions, opts: SummarizeCommandOptions, io: CliIO): Promise<number> {
-  const inputs = opts.files.length ? opts.files.map(readInput) : [{ name: 'stdin', text: await readStdin() }];
+  const inputs = opts.files.length ? opts.files.map(readInput) : [await readStdin()];
   for (const input of inputs) {
     if (!input.text.trim()) throw new UsageError(`${input.name} is empty: there is nothing to summarize.`);
   }
+  for (const input of inputs) if (input.warning) io.stderr(`warning: ${input.warning}\n`);
   const config = summarizeConfigFrom(opts, io, global.idleTimeoutMs);
   const conn = connect(global, io);
   let stats: SummaryStats = opts.statsFile ? readStats(opts.statsFile) : { ...EMPTY_STATS };
@@ -56,7 +59,8 @@ export async function runSummarizeCommand(global: GlobalOptions, opts: Summarize
       onStage: (stage, detail) => {
         if (streamed) io.stdout('\n');
         streamed = false;
-        io.stderr(`[${stage}${stage === 'section' ? ` ${detail}` : ''} ${stage === 'refine' || stage === 'baseline' ? config.refineModel : config.draftModel}${stage === 'section' ? '' : ` → ${detail}`}]\n`);
+        // A section's detail is "section k/n" already.
+        io.stderr(`[${stage === 'section' ? detail : stage} ${stage === 'refine' || stage === 'baseline' ? config.refineModel : config.draftModel}${stage === 'section' ? '' : ` → ${detail}`}]\n`);
         if (global.json) return;
         if (stage === 'draft' || stage === 'combine') io.stdout(`--- Draft (${config.draftModel}) ---\n`);
         if (stage === 'refine') io.stdout(`--- Final (refined by ${config.refineModel}) ---\n`);
@@ -87,11 +91,17 @@ export async function runSummarizeCommand(global: GlobalOptions, opts: Summarize
     if (!global.json) io.stdout(describeResult(r, config) + '\n');
     if (r.error) {
       failed = true;
-      io.stderr(`foundry-lab: ${input.name}: ${r.error.message}\n`);
+      io.stderr(`foundry-lab: ${input.name}: ${describeError(r.error)}\n`);
     }
-    if (r.refineError) io.stderr(`foundry-lab: ${input.name}: the refinement failed — the draft is kept as the final summary: ${r.refineError.message}\n`);
-    if (r.baselineError ?? r.baseline?.error) io.stderr(`foundry-lab: ${input.name}: the baseline failed: ${(r.baselineError ?? r.baseline!.error)!.message}\n`);
-    if (r.cancelled) failed = true;
+    if (r.refineError) io.stderr(`foundry-lab: ${input.name}: the refinement failed — the draft is kept as the final summary: ${describeError(r.refineError)}\n`);
+    if (r.baselineError ?? r.baseline?.error) io.stderr(`foundry-lab: ${input.name}: the baseline failed: ${describeError((r.baselineError ?? r.baseline!.error)!)}\n`);
+    for (const s of r.stages) {
+      if (s.finishReason === 'length' && !s.error) io.stderr(`warning: ${input.name}: the ${s.stage}${s.index !== undefined ? ` ${s.index + 1}` : ''} was cut by its token limit (finish_reason: length) and may end mid-sentence${s.stage === 'refine' ? '; --never-refine keeps the draft instead' : s.stage === 'baseline' ? '' : ' (a cut draft counts as low confidence: the policy refines it)'}.\n`);
+    }
+    if (r.cancelled) {
+      failed = true;
+      io.stderr(`foundry-lab: ${input.name}: cancelled — ${r.draft ? 'the draft is kept' : r.stages.length ? 'the stages that finished are kept' : 'nothing had finished yet'}.\n`);
+    }
   }
 
   if (opts.statsFile) writeFileSync(opts.statsFile, JSON.stringify(stats, null, 2) + '\n');
@@ -166,18 +176,41 @@ function describeAcross(s: SummaryStats, config: SummarizeConfig, file?: string)
 }
 
 function readInput(file: string): Input {
+  let bytes: Buffer;
   try {
-    return { name: basename(file), text: readFileSync(file, 'utf8') };
+    bytes = readFileSync(file);
   } catch (e) {
     throw new UsageError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  return decodeText(basename(file), bytes);
 }
 
-async function readStdin(): Promise<string> {
+async function readStdin(): Promise<Input> {
   if (process.stdin.isTTY) throw new UsageError('summarize needs text: --file FILE, or pipe it in (foundry-lab summarize < brief.txt).');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return decodeText('stdin', Buffer.concat(chunks));
+}
+
+/**
+ * Text in, whatever the bytes: a binary file (NUL bytes near the start) is refused; invalid UTF-8 is decoded with
+ * U+FFFD for the bad sequences, and said so, rather than failing or sending mojibake silently.
+ */
+export function decodeText(name: string, bytes: Buffer): Input {
+  if (bytes.subarray(0, 8192).includes(0)) throw new UsageError(`${name} is a binary file (it contains NUL bytes): summarize takes text — pass a text file or pipe text in.`);
+  try {
+    return { name, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    const text = new TextDecoder('utf-8').decode(bytes);
+    const replaced = countOf(text, '\ufffd') - countOf(bytes, Buffer.from([0xef, 0xbf, 0xbd]));
+    return { name, text, warning: `${name} is not valid UTF-8: ${replaced} invalid byte sequence${replaced === 1 ? '' : 's'} replaced with U+FFFD (\ufffd). Save it as UTF-8 for an exact summary.` };
+  }
+}
+
+function countOf(hay: string | Buffer, needle: string | Buffer): number {
+  let n = 0;
+  for (let i = (hay as any).indexOf(needle); i >= 0; i = (hay as any).indexOf(needle, i + 1)) n++;
+  return n;
 }
 
 function readStats(file: string): SummaryStats {

@@ -1,4 +1,4 @@
-import type { RuntimeConnection } from './connection';
+import { mayHaveMoved, type RuntimeConnection } from './connection';
 import { LabError, isLabError } from './errors';
 import type { RuntimeClient } from './runtimeClient';
 import { streamChat } from './streamChat';
@@ -66,12 +66,17 @@ export async function runChat(conn: RuntimeConnection, opts: RunChatOptions): Pr
   if (!isClient(client)) return { model, loadMs, result: failedResult(model.id, client) };
 
   let result = await attempt(client, model);
-  if (result.error && result.timeline.headers === undefined && result.error.code === 'not-running') {
+  if (result.error && result.timeline.headers === undefined && mayHaveMoved(result.error) && !opts.signal?.aborted) {
     // Refused before any byte: the service restarted on another port. Find it once more and retry.
     await conn.refresh(opts.signal).catch(() => undefined);
-    client = await conn.client(opts.signal).catch((e: unknown) => e);
-    if (isClient(client)) result = await attempt(client, model);
-  } else if (result.error?.code === 'model-not-loaded' && opts.autoLoad !== false) {
+    const again: unknown = await conn.client(opts.signal).catch((e: unknown) => e);
+    if (isClient(again)) {
+      client = again;
+      result = await attempt(again, model);
+    }
+  }
+  // Not `else`: a service that restarted has forgotten its loaded models too.
+  if (result.error?.code === 'model-not-loaded' && opts.autoLoad !== false && isClient(client)) {
     // The model was unloaded (TTL) between our check and the request.
     phase('loading', model.id);
     try {

@@ -60,11 +60,20 @@ export class RuntimeConnection {
     try {
       return await fn(first);
     } catch (e) {
-      if (!isLabError(e) || e.code !== 'not-running' || signal?.aborted) throw e;
+      if (!isLabError(e) || !mayHaveMoved(e) || signal?.aborted) throw e;
       await this.refresh(signal);
       return fn(await this.client(signal));
     }
   }
+}
+
+/**
+ * A failure that a restart explains: nothing listens any more, or a kept-alive connection was closed by a service
+ * that went away (undici: UND_ERR_SOCKET "other side closed", ECONNRESET) before it answered anything.
+ */
+export function mayHaveMoved(e: LabError): boolean {
+  if (e.code === 'not-running') return true;
+  return e.code === 'unreachable' && /UND_ERR_SOCKET|ECONNRESET|other side closed|socket hang up/i.test(`${e.detail?.cause ?? ''} ${e.message}`);
 }
 
 function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {

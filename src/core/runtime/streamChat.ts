@@ -77,7 +77,8 @@ export async function streamChat(req: ChatRequest, opts: StreamChatOptions): Pro
   const failure = (e: unknown): LabError => {
     if (stopReason === 'user') return new LabError('aborted', 'Cancelled.', { url });
     if (stopReason === 'idle') {
-      const secs = Math.round(idleMs / 1000);
+      // Sub-second and short timeouts keep a decimal ("0.4 s", not "0 s").
+      const secs = idleMs >= 10000 ? Math.round(idleMs / 1000) : Math.round(idleMs / 100) / 10;
       return timeline.headers === undefined
         ? new LabError('timeout', `No answer from the runtime in ${secs} s — it may still be loading the model; try again or raise the idle timeout.`, { url })
         : new LabError('idle-timeout', `The stream stalled: no data for ${secs} s. What arrived before is kept.`, { url });
