@@ -15,6 +15,10 @@ import { ComparePanel } from './compare/comparePanel';
 // --- Summarize ---
 import { summarizeCommands } from './summarize/summarizeCommands';
 // --- end Summarize ---
+// --- Privacy ---
+import { clearApiKey, initApiKeys, setApiKey } from './privacy/apiKeyCommands';
+import { forgetRemoteConsent, initRemoteConsent } from './privacy/remoteConsent';
+// --- end Privacy ---
 
 export function activate(context: vscode.ExtensionContext): void {
   // A LogOutputChannel has the Logger's shape: core logs straight into it.
@@ -40,6 +44,15 @@ export function activate(context: vscode.ExtensionContext): void {
     command(SHOW_ACTIONS_COMMAND, () => showActions()),
     { dispose: () => LabPanel.disposeCurrent() },
   );
+  // --- Privacy --- (before the features: their send paths ask ensureRemoteConsent)
+  const apiKeys = initApiKeys(context, runtime, log);
+  context.subscriptions.push(
+    initRemoteConsent(context.globalState, log),
+    command('foundryLab.forgetRemoteConsent', () => forgetRemoteConsent()),
+    command('foundryLab.setApiKey', () => setApiKey(apiKeys, runtime)),
+    command('foundryLab.clearApiKey', () => clearApiKey(apiKeys, runtime)),
+  );
+  // --- end Privacy ---
   // --- Compare ---
   const compareDeps = { ...panelDeps, storageDir: context.globalStorageUri.fsPath, version: String(context.extension.packageJSON.version) };
   context.subscriptions.push(

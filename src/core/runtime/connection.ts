@@ -1,5 +1,6 @@
 import { discover, Discovered, DiscoveryOptions } from './discovery';
 import { isLabError, LabError } from './errors';
+import { fetchWithApiKeys } from './http';
 import { SOURCE_NAMES } from './names';
 import type { RuntimeClient } from './runtimeClient';
 import type { DiscoveryResult } from './types';
@@ -11,8 +12,38 @@ import type { DiscoveryResult } from './types';
  */
 export class RuntimeConnection {
   private state?: Promise<Discovered>;
+  private apiKeys?: (serviceUrl: string) => string | undefined;
 
   constructor(private opts: DiscoveryOptions) {}
+
+  /**
+   * API keys per endpoint (by serviceUrl): every request under an endpoint that has one carries it as a bearer
+   * token, discovery's probe included; no other URL ever gets it. Kept apart from the options (which are re-read
+   * from settings); a change makes the next request discover again.
+   */
+  setApiKeys(keyFor: ((serviceUrl: string) => string | undefined) | undefined): void {
+    this.apiKeys = keyFor;
+    this.state = undefined;
+  }
+
+  /** The key for a URL under an endpoint that has one (chat requests pass it to streamChat). */
+  apiKeyFor(url: string): string | undefined {
+    const keyFor = this.apiKeys;
+    if (!keyFor) return undefined;
+    // The service URL is the URL itself or one of its path prefixes: http://h:1/a/v1/models → http://h:1/a/v1, http://h:1/a, http://h:1
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return undefined;
+    }
+    const parts = u.pathname.replace(/\/+$/, '').split('/');
+    for (let n = parts.length; n >= 1; n--) {
+      const key = keyFor(u.origin + parts.slice(0, n).join('/'));
+      if (key) return key;
+    }
+    return undefined;
+  }
 
   setOptions(opts: DiscoveryOptions): void {
     this.opts = opts;
@@ -29,7 +60,7 @@ export class RuntimeConnection {
    */
   current(signal?: AbortSignal): Promise<Discovered> {
     if (!this.state) {
-      const attempt = discover({ ...this.opts });
+      const attempt = discover(this.apiKeys ? { ...this.opts, fetch: fetchWithApiKeys((url) => this.apiKeyFor(url), this.opts.fetch) } : { ...this.opts });
       this.state = attempt;
       attempt.then(
         (d) => {

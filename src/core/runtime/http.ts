@@ -11,6 +11,34 @@ export interface HttpOptions {
   fetch?: typeof fetch;
   /** For error messages that name the model. */
   model?: string;
+  /** Sent as `Authorization: Bearer …` (remote OpenAI-compatible servers); never logged. */
+  apiKey?: string;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+}
+
+/** The request headers for opts: JSON content type when there is a body, the bearer token, then opts.headers. */
+export function requestHeaders(opts: HttpOptions, json: boolean): Record<string, string> | undefined {
+  const h: Record<string, string> = {};
+  if (json) h['content-type'] = 'application/json';
+  if (opts.apiKey) h.authorization = `Bearer ${opts.apiKey}`;
+  Object.assign(h, opts.headers);
+  return Object.keys(h).length ? h : undefined;
+}
+
+/**
+ * A fetch that adds `Authorization: Bearer <key>` to requests under a service URL that has a key (`keyFor` is given
+ * the service URLs' prefix match); a key is never sent to any other URL, and a request's own Authorization wins.
+ */
+export function fetchWithApiKeys(keyFor: (url: string) => string | undefined, base?: typeof fetch): typeof fetch {
+  return (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const key = keyFor(url);
+    if (!key) return (base ?? fetch)(input, init);
+    const headers = new Headers(init?.headers);
+    if (!headers.has('authorization')) headers.set('authorization', `Bearer ${key}`);
+    return (base ?? fetch)(input, { ...init, headers });
+  };
 }
 
 export interface HttpText {
@@ -53,7 +81,7 @@ async function requestTextOnce(url: string, opts: HttpOptions): Promise<HttpText
   try {
     const res = await (opts.fetch ?? fetch)(url, {
       method: opts.method ?? 'GET',
-      headers: opts.body !== undefined ? { 'content-type': 'application/json' } : undefined,
+      headers: requestHeaders(opts, opts.body !== undefined),
       body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
       signal: controller.signal,
     });
@@ -88,7 +116,7 @@ export async function requestStream(url: string, opts: HttpOptions & { onText: (
   try {
     const res = await (opts.fetch ?? fetch)(url, {
       method: opts.method ?? 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: requestHeaders(opts, true),
       body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
       signal: controller.signal,
     });

@@ -13,6 +13,8 @@ export interface RuntimeClientOptions {
    * model lists (G1's /foundry/list fetches the online catalog).
    */
   requestTimeoutMs?: number;
+  /** Sent as `Authorization: Bearer …` on every management request (remote endpoints); never logged. */
+  apiKey?: string;
 }
 
 const CATALOG_TTL_MS = 30_000;
@@ -34,6 +36,11 @@ export class RuntimeClient {
     this.log = opts.log ?? silentLogger;
   }
 
+  /** The bearer token for this endpoint, when one was given (chat requests send it too). */
+  get apiKey(): string | undefined {
+    return this.opts.apiKey;
+  }
+
   private url(path: string): string {
     return this.endpoint.serviceUrl + path;
   }
@@ -43,7 +50,7 @@ export class RuntimeClient {
   }
 
   private async getJson<T>(path: string, signal?: AbortSignal, timeoutMs = this.quick, model?: string): Promise<T> {
-    const r = await requestJson<T>(this.url(path), { signal, timeoutMs, fetch: this.opts.fetch, model });
+    const r = await requestJson<T>(this.url(path), { signal, timeoutMs, fetch: this.opts.fetch, apiKey: this.opts.apiKey, model });
     if (r.emulated) this.emulated = true;
     return r.data;
   }
@@ -60,7 +67,7 @@ export class RuntimeClient {
   private async probe(signal?: AbortSignal): Promise<RuntimeKind> {
     const answer = async (path: string) => {
       try {
-        const r = await requestText(this.url(path), { signal, timeoutMs: this.quick, fetch: this.opts.fetch });
+        const r = await requestText(this.url(path), { signal, timeoutMs: this.quick, fetch: this.opts.fetch, apiKey: this.opts.apiKey });
         if (r.emulated) this.emulated = true;
         if (r.status !== 200) return undefined;
         try {
@@ -204,7 +211,7 @@ export class RuntimeClient {
       IgnorePipeReport: true,
     };
     const parser = new DownloadStreamParser(onProgress);
-    await requestStream(this.url('/openai/download'), { body, signal, fetch: this.opts.fetch, model: model.id, onText: (chunk) => parser.push(chunk) });
+    await requestStream(this.url('/openai/download'), { body, signal, fetch: this.opts.fetch, apiKey: this.opts.apiKey, model: model.id, onText: (chunk) => parser.push(chunk) });
     const result = parser.result();
     if (!result) {
       throw new LabError('stream-broken', `The download of ${model.id} ended before Foundry Local reported a result — try again, or run \`foundry model download ${model.alias ?? model.id}\`.`);
@@ -223,6 +230,7 @@ export class RuntimeClient {
         signal,
         timeoutMs: this.quick,
         fetch: this.opts.fetch,
+        apiKey: this.opts.apiKey,
       });
       return num(r.data?.tokenCount);
     } catch {

@@ -32,6 +32,7 @@ import { buildCompareConfig, compareModelOptions, promptSetOptions } from './com
 import { CompareSettings, readCompareSettings } from './compareSettings';
 import { buildResultView, diffView, liveRow } from './compareView';
 import { SavedRunStore } from './savedRuns';
+import { ensureRemoteConsent } from '../privacy/remoteConsent';
 
 /** Streamed text is posted to the webview at most this often. */
 const DELTA_FLUSH_MS = 80;
@@ -242,6 +243,9 @@ export class ComparePanel implements vscode.Disposable {
     });
     if ('error' in built) return this.notice('error', built.error);
     const { config } = built;
+    // --- Privacy --- nothing is sent to a remote endpoint the user did not allow
+    if (!(await ensureRemoteConsent(runtime))) return this.notice('info', 'Not run: the remote endpoint was not allowed to receive the prompts.');
+    // --- end Privacy ---
     const runId = this.nextRunId++;
     const controller = new AbortController();
     const running: Running = { runId, controller, progress: { done: 0, total: 0, step: 'starting' }, rows: [] };

@@ -10,6 +10,8 @@ import { DeltaCoalescer } from './deltaCoalescer';
 import { openableLink } from './links';
 import { pageAssets } from './pageAssets';
 import { buildPanelHtml } from './panelHtml';
+import { chatApiKey } from '../privacy/apiKeyCommands';
+import { ensureRemoteConsent } from '../privacy/remoteConsent';
 import { appendHistory, finishedRun, historyEntry, modelSummary } from './runView';
 
 /** Streamed text is posted to the webview at most this often. */
@@ -123,6 +125,12 @@ export class LabPanel implements vscode.Disposable {
   }
 
   private async startRun(model: string, prompt: string, context: string): Promise<void> {
+    // --- Privacy --- nothing is sent to a remote endpoint the user did not allow
+    if (!(await ensureRemoteConsent(this.deps.runtime))) {
+      this.deps.log.info('Panel run not sent: the remote endpoint was not allowed');
+      return;
+    }
+    // --- end Privacy ---
     this.abortAll(); // one run at a time: a new Run replaces the one in flight
     const { log, runtime, settings } = this.deps;
     const s = settings.read();
@@ -150,6 +158,7 @@ export class LabPanel implements vscode.Disposable {
         temperature: s.temperature,
         idleTimeoutMs: s.idleTimeoutSeconds * 1000,
         autoLoad: s.autoLoadModels,
+        apiKey: chatApiKey(runtime), // --- Privacy ---
         signal: controller.signal,
         onDelta: (d) => coalescer.push(d.answer, d.reasoning),
         onPhase: (phase, detail) => {

@@ -16,6 +16,7 @@ import { buildSummarizeHtml } from './summarizeHtml';
 import { summarizeConfig } from './summarizeSettings';
 import { applySummary, SummarySource } from './summarySource';
 import { finishedSummary, formatMs, sourceView, startedSummary, statsView, withBaselineView } from './summaryView';
+import { ensureRemoteConsent } from '../privacy/remoteConsent';
 
 /** Streamed text is posted to the webview at most this often. */
 const DELTA_FLUSH_MS = 40;
@@ -105,6 +106,12 @@ export class SummarizePanel implements vscode.Disposable {
 
   /** Summarizes `source` (one summary at a time: a new one stops the one in flight), with progress and Cancel. */
   async summarize(source: SummarySource): Promise<void> {
+    // --- Privacy --- nothing is sent to a remote endpoint the user did not allow
+    if (!(await ensureRemoteConsent(this.deps.runtime))) {
+      this.deps.log.info(`Summary of ${source.name} not sent: the remote endpoint was not allowed`);
+      return;
+    }
+    // --- end Privacy ---
     this.inflight?.abort();
     const { log, runtime, settings } = this.deps;
     const s = settings.read();
@@ -180,6 +187,7 @@ export class SummarizePanel implements vscode.Disposable {
   private async runBaseline(id: number): Promise<void> {
     const current = this.summary;
     if (!current || current.id !== id || !current.result || this.inflight) return;
+    if (!(await ensureRemoteConsent(this.deps.runtime))) return; // --- Privacy ---
     const before = current.result;
     const phase = current.view.phase;
     current.view = { ...current.view, phase: 'baseline', baseline: { state: 'running', text: '' } };
