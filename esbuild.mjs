@@ -19,6 +19,9 @@ const builds = [
   { ...common, entryPoints: ['webview-ui/summarize/main.ts'], outfile: 'dist/summarize.js', platform: 'browser', format: 'iife', target: 'es2022' },
   { ...common, entryPoints: ['webview-ui/summarize/styles.css'], outfile: 'dist/summarize.css' },
   // --- end Summarize ---
+  // --- Ask index ---
+  { ...common, entryPoints: ['src/vscode/ask/indexWorker.ts'], outfile: 'dist/indexWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
+  // --- end Ask index ---
 ];
 
 if (watch) {

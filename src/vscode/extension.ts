@@ -15,6 +15,17 @@ import { ComparePanel } from './compare/comparePanel';
 // --- Summarize ---
 import { summarizeCommands } from './summarize/summarizeCommands';
 // --- end Summarize ---
+// --- Ask index ---
+import { IndexService } from './ask/indexService';
+import { registerIndexStatusViews, showIndexStatus } from './ask/indexStatusView';
+
+let indexService: IndexService | undefined;
+
+/** The workspace index (one per window, disposed with the extension); undefined before activation. */
+export function getIndexService(): IndexService | undefined {
+  return indexService;
+}
+// --- end Ask index ---
 // --- Privacy ---
 import { clearApiKey, initApiKeys, setApiKey } from './privacy/apiKeyCommands';
 import { forgetRemoteConsent, initRemoteConsent } from './privacy/remoteConsent';
@@ -64,6 +75,17 @@ export function activate(context: vscode.ExtensionContext): void {
   // --- Summarize ---
   context.subscriptions.push(...summarizeCommands({ ...panelDeps, workspaceState: context.workspaceState }, command));
   // --- end Summarize ---
+  // --- Ask index ---
+  const index = new IndexService({ storageUri: context.storageUri, workerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'indexWorker.js').fsPath, log });
+  indexService = index;
+  context.subscriptions.push(
+    index,
+    { dispose: () => (indexService = undefined) },
+    ...registerIndexStatusViews(index),
+    command('foundryLab.rebuildIndex', () => index.rebuild()),
+    command('foundryLab.showIndexStatus', () => showIndexStatus(index)),
+  );
+  // --- end Ask index ---
 
   log.info(`Foundry Local Lab ${context.extension.packageJSON.version} activated`);
   void runtime.refresh('activation');
