@@ -5,7 +5,7 @@ import { DEFAULT_SETTINGS, LabSettings, SETTING_KEYS, validateSettings } from '.
 
 const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8'));
 // Features with their own settings schema are checked by their own tests (e.g. test/unit/vscode/summarize/summarizeSettings.test.ts).
-const FEATURE_PREFIXES = ['foundryLab.summarize.', 'foundryLab.compare.'];
+const FEATURE_PREFIXES = ['foundryLab.summarize.', 'foundryLab.compare.', 'foundryLab.ask.'];
 const declared: Record<string, { type: string; default: unknown; minimum?: number; maximum?: number }> = Object.fromEntries(
   Object.entries(pkg.contributes.configuration.properties as Record<string, { type: string; default: unknown }>).filter(([key]) => !FEATURE_PREFIXES.some((p) => key.startsWith(p))),
 );
