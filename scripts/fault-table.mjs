@@ -93,7 +93,10 @@ if (isMain) {
     }
     if (args.includes('--check')) {
       if (s.body === table) process.exit(0);
-      console.error('fault-table: README.md\'s fault matrix differs from the run:\n--- README\n' + s.body + '\n--- run\n' + table);
+      const was = s.body.split('\n');
+      const now = table.split('\n');
+      const diff = [...was.filter((l) => !now.includes(l)).map((l) => `- ${l}`), ...now.filter((l) => !was.includes(l)).map((l) => `+ ${l}`)];
+      console.error(`fault-table: README.md's fault matrix differs from the run (- README, + run):\n${diff.join('\n')}`);
       process.exit(1);
     }
     writeFileSync(join(root, 'README.md'), s.before + table + s.after);

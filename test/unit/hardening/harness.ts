@@ -82,6 +82,7 @@ export const BAD_INPUTS = [
   'Invalid UTF-8',
   'JSONL prompt file with broken lines',
   'Prompt over the context limit',
+  'Prompt at the context limit',
 ] as const;
 
 export class Recorder {

@@ -586,15 +586,32 @@ describe('hardening: bad input', function () {
     rec.kept = 'the 2 good lines ran; lines 2, 4, 5 reported';
   });
 
-  badInput('Prompt over the context limit', 'chat', async (rec) => {
-    // gpt-oss-20b's context is 8192 tokens: 9000 words do not fit.
+  // gpt-oss-20b's context is 8192 tokens: 8000 words and 300 tokens to answer do not fit; with max tokens lowered to
+  // what is left (the figure the message gives), the same prompt fits exactly.
+  let inputTokens = 0;
+  const longContext = () => {
     const ctx = join(dir, 'long-context.txt');
-    writeFileSync(ctx, 'alpha '.repeat(9000));
-    const r = await runCli(['chat', '--endpoint', emu.url, '-m', 'gpt-oss-20b', '--context', ctx, 'What does it say?']);
+    writeFileSync(ctx, 'alpha '.repeat(8000));
+    return ctx;
+  };
+  badInput('Prompt over the context limit', 'chat', async (rec) => {
+    const r = await runCli(['chat', '--endpoint', emu.url, '-m', 'gpt-oss-20b', '--context', longContext(), 'What does it say?']);
     take(rec, r);
     assert.strictEqual(r.code, 1, r.stderr);
-    assert.match(r.stderr, /The request needs \d+ tokens \(\d+ input \+ 300 output\) but the model's context is 8192 tokens — shorten the input or lower max tokens/);
+    const m = /The request needs (\d+) tokens \((\d+) input \+ 300 output\) but the model's context is 8192 tokens — shorten the input or lower max tokens/.exec(r.stderr);
+    assert.ok(m, r.stderr);
+    inputTokens = Number(m[2]);
     rec.kept = '—';
+  });
+
+  badInput('Prompt at the context limit', 'chat', async (rec) => {
+    assert.ok(inputTokens > 0 && inputTokens < 8192, 'the over-the-limit case gave the prompt size');
+    const r = await runCli(['chat', '--endpoint', emu.url, '-m', 'gpt-oss-20b', '--max-tokens', String(8192 - inputTokens), '--context', longContext(), 'What does it say?']);
+    take(rec, r);
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Model:\s+gpt-oss-20b/);
+    rec.message ||= normalize(`(none: ${inputTokens} input + ${8192 - inputTokens} max tokens = 8192 fits)`);
+    rec.kept = 'the answer';
   });
 });
 
