@@ -91,7 +91,11 @@ export async function runAskCommand(global: GlobalOptions, opts: AskCommandOptio
   const failure = r.error ?? r.stages.find((s) => s.result.error && s.result.error.code !== 'aborted')?.result.error;
   if (failure) io.stderr(`foundry-lab: ${describeError(failure)}\n`);
   if (r.escalated && r.answer?.role === 'small') io.stderr('foundry-lab: the escalation failed — the small model\'s answer is kept.\n');
-  return r.error || r.cancelled ? EXIT_RUNTIME : EXIT_OK;
+  if (r.cancelled) io.stderr('foundry-lab: cancelled — what streamed is kept.\n');
+  else if (r.answer?.result.finishReason === 'length') io.stderr(`warning: the answer was cut by the token limit (finish_reason: length). Raise --max-tokens for the whole answer.\n`);
+  // The answer shown broke off (a dropped or stalled stream, no escalation to cover it): not a success.
+  const answerBroken = !!r.answer?.result.error && r.answer.result.error.code !== 'aborted';
+  return r.error || r.cancelled || answerBroken ? EXIT_RUNTIME : EXIT_OK;
 }
 
 export function askJson(r: AskResult, emulated: boolean) {
