@@ -1,9 +1,11 @@
 import * as assert from 'assert';
+import { rmSync, writeFileSync } from 'fs';
+import { join } from 'path';
 import { e2eEnv } from './suiteContext';
 import { trace, withWorkbench } from './workbench';
 
-/** The workspace index from the palette and the side bar: Rebuild Index, Show Index Status, the Index view. */
-describe('Workspace index: Rebuild Index and Show Index Status', function () {
+/** The workspace index from the palette and the side bar (Rebuild Index, Show Index Status, the Index view) and as files change. */
+describe('Workspace index: Rebuild Index, Show Index Status, the Index view and the file watcher', function () {
   this.timeout(120000);
   const { wb } = withWorkbench(() => ({ 'foundryLab.endpoint': e2eEnv('emulatorUrl') }));
 
@@ -44,5 +46,33 @@ describe('Workspace index: Rebuild Index and Show Index Status', function () {
     assert.ok(rows.some((r) => /^Chunks ?\d+/.test(r)), rows.join('\n'));
     assert.ok(rows.some((r) => /^Stored at ?.*workspaceStorage/.test(r)), rows.join('\n'));
     await wb().screenshot('index-view');
+  });
+
+  it('follows the file watcher: a new file is indexed, an ignore file refreshes the folder, a deleted file leaves', async () => {
+    const workspace = e2eEnv('workspace');
+    const view = wb().page.locator('.pane', { has: wb().page.locator('.pane-header', { hasText: 'Index' }) });
+    const rows = async () => (await view.locator('.monaco-list-row').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+    const fileCount = async () => Number(/up to date ?· ?(\d+) files/.exec((await rows()).join('\n'))?.[1] ?? -1);
+    const waitForFiles = (n: number, what: string) => wb().waitFor(async () => (await fileCount()) === n, 20000, what, async () => (await rows()).join(' / '));
+    const before = await fileCount();
+    assert.ok(before >= 2, `indexed files before: ${before}`);
+    const probe = join(workspace, 'index-probe.md');
+    const ignore = join(workspace, '.foundrylabignore');
+    try {
+      writeFileSync(probe, '# Probe\n\nA file written while the editor is open.\n');
+      await waitForFiles(before + 1, 'the new file in the index');
+      // The ignore file is itself a file of the folder: the count stays, one file more is skipped.
+      const skipped = async () => Number(/^Skipped ?(\d+)/m.exec((await rows()).join('\n'))?.[1] ?? -1);
+      const skippedBefore = await skipped();
+      writeFileSync(ignore, 'index-probe.md\n');
+      await wb().waitFor(async () => (await skipped()) === skippedBefore + 1, 20000, 'the ignored file skipped', async () => (await rows()).join(' / '));
+      rmSync(ignore);
+      await waitForFiles(before + 1, 'the file back once the ignore file is gone');
+      rmSync(probe);
+      await waitForFiles(before, 'the deleted file out of the index');
+    } finally {
+      rmSync(probe, { force: true });
+      rmSync(ignore, { force: true });
+    }
   });
 });

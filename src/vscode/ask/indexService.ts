@@ -62,6 +62,8 @@ interface FolderEntry {
   pending: Map<string, 'changed' | 'deleted'>;
   /** An ignore file changed or the branch switched: the next batch is a full refresh. */
   fullRefresh: boolean;
+  /** Updates the progress notification of the running build, once it shows. */
+  report?: (done: number, total: number) => void;
   /** The capped warning is shown once per session and folder. */
   warnedCapped?: boolean;
   /** The last failure was shown; the next one of the same text is only logged. */
@@ -74,6 +76,8 @@ const MAX_BATCH = 1000;
 /** Builds shorter than this show no notification. */
 const PROGRESS_AFTER_MS = 1000;
 const IGNORE_FILES = new Set(['.gitignore', '.foundrylabignore']);
+/** A change to one of these refreshes every folder (with the new options; unchanged files are reused). */
+const OPTION_SETTINGS = ['foundryLab.ask.exclude', 'foundryLab.ask.maxFiles', 'foundryLab.ask.maxFileKB', 'files.exclude', 'search.exclude'];
 
 export class IndexService implements vscode.Disposable {
   private client?: IndexWorkerClient;
@@ -84,6 +88,8 @@ export class IndexService implements vscode.Disposable {
   private readonly gate = new IndexPauseGate((paused) => {
     this.client?.setPaused(paused);
     if (!paused) this.scheduleFlush(0);
+    // The progress notification says when a build is paused (no progress arrives then).
+    for (const e of this.entries.values()) if (e.report && e.progress) e.report(e.progress.done, e.progress.total);
     this.fireStatus();
   });
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -102,7 +108,7 @@ export class IndexService implements vscode.Disposable {
       this.statusChanged,
       vscode.workspace.onDidChangeWorkspaceFolders((e) => this.foldersChanged(e)),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (['foundryLab.ask', 'files.exclude', 'search.exclude'].some((s) => e.affectsConfiguration(s))) this.optionsChanged();
+        if (OPTION_SETTINGS.some((s) => e.affectsConfiguration(s))) this.optionsChanged();
       }),
     );
     if (this.settings().indexOnStartup && this.entries.size) {
@@ -213,8 +219,9 @@ export class IndexService implements vscode.Disposable {
 
   // ---------- folders, worker, watcher ----------
 
-  private settings(): IndexSettings {
-    const config = vscode.workspace.getConfiguration('foundryLab');
+  /** scope: a folder, for its own values in a multi-root workspace. */
+  private settings(scope?: vscode.Uri): IndexSettings {
+    const config = vscode.workspace.getConfiguration('foundryLab', scope);
     const { settings, warnings } = validateIndexSettings((key) => config.get(key));
     for (const w of warnings) {
       if (this.warned.has(w)) continue;
@@ -225,7 +232,7 @@ export class IndexService implements vscode.Disposable {
   }
 
   private folderOptions(folder: vscode.WorkspaceFolder): FolderIndexOptions {
-    const s = this.settings();
+    const s = this.settings(folder.uri);
     const files = vscode.workspace.getConfiguration('files', folder.uri).get('exclude');
     const search = vscode.workspace.getConfiguration('search', folder.uri).get('exclude');
     return { exclude: collectExcludeGlobs(files, search, s.exclude), maxFiles: s.maxFiles, maxFileBytes: s.maxFileKB * 1024 };
@@ -411,17 +418,16 @@ export class IndexService implements vscode.Disposable {
     e.state = 'building';
     e.progress = undefined;
     this.fireStatus();
-    let report: ((done: number, total: number) => void) | undefined;
     let finish!: () => void;
     const finished = new Promise<void>((r) => (finish = r));
     // A rebuild was asked for: its progress shows at once; other builds only when they take a while.
-    const notify = setTimeout(() => this.showProgress(e, controller, finished, (r) => (report = r)), drop ? 0 : PROGRESS_AFTER_MS);
+    const notify = setTimeout(() => this.showProgress(e, controller, finished, (r) => (e.report = r)), drop ? 0 : PROGRESS_AFTER_MS);
     try {
       const stats = await this.worker().request('build', { folder: e.root, cacheFile: e.cacheFile, options, drop }, {
         signal: controller.signal,
         onProgress: (done, total) => {
           e.progress = { done, total };
-          report?.(done, total);
+          e.report?.(done, total);
           this.fireStatusSoon();
         },
       });
@@ -456,6 +462,7 @@ export class IndexService implements vscode.Disposable {
       }
     } finally {
       clearTimeout(notify);
+      e.report = undefined;
       if (e.abortBuild === controller) e.abortBuild = undefined;
       e.progress = undefined;
       finish();
