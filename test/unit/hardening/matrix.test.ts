@@ -424,7 +424,7 @@ describe('hardening: fault × feature matrix (real CLI, emulator faults)', funct
 
       cellTest('killed', async () => {
         // Its own emulator, slow enough to be stopped mid-stream, then brought back on the same port.
-        const own = await startEmulator({ generation: 'g3', timeScale: 0.5 });
+        const own = await startEmulator({ generation: 'g3', timeScale: 0.2 });
         try {
           const conn = ['--endpoint', own.url];
           const c = new Cell(f, 'killed', own);
