@@ -25,6 +25,18 @@ export async function runChatCommand(global: GlobalOptions, opts: ChatCommandOpt
   const messages = (): ChatMessage[] => buildPlaygroundMessages(opts.prompt, { system: opts.system, context });
   const conn = connect(global, io);
   let printed = false;
+  // A first token can take minutes (a cold load): say every few seconds that it is still coming, and how to stop.
+  let ticker: NodeJS.Timeout | undefined;
+  const stopTicker = () => {
+    if (ticker) clearInterval(ticker);
+    ticker = undefined;
+  };
+  const startTicker = () => {
+    const t0 = Date.now();
+    const every = Math.min(10000, Math.max(250, global.idleTimeoutMs / 4));
+    ticker = setInterval(() => io.stderr(`[still waiting for the first token: ${seconds(Date.now() - t0)} so far; the idle timeout is ${seconds(global.idleTimeoutMs)} — Ctrl-C cancels]\n`), every);
+    ticker.unref?.();
+  };
   const outcome = await runChat(conn, {
     model: opts.model,
     messages,
@@ -34,7 +46,10 @@ export async function runChatCommand(global: GlobalOptions, opts: ChatCommandOpt
     idleTimeoutMs: global.idleTimeoutMs,
     autoLoad: opts.autoLoad,
     onPhase: (phase, detail) => {
-      if (!global.json && phase !== 'streaming') io.stderr(`[${phase}${detail ? ` ${detail}` : ''}]\n`);
+      stopTicker();
+      if (global.json) return;
+      if (phase !== 'streaming') io.stderr(`[${phase}${detail ? ` ${detail}` : ''}]\n`);
+      if (phase === 'waiting') startTicker();
     },
     onDelta: (d) => {
       if (global.json) return;
@@ -45,6 +60,7 @@ export async function runChatCommand(global: GlobalOptions, opts: ChatCommandOpt
       if (d.reasoning && opts.showReasoning) io.stderr(d.reasoning);
     },
   });
+  stopTicker();
   const { result, model, loadMs } = outcome;
   const metrics = deriveMetrics(result);
   if (global.json) {
@@ -95,4 +111,8 @@ function readContext(file: string): string {
   } catch (e) {
     throw new UsageError(`Cannot read --context ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+}
+
+function seconds(ms: number): string {
+  return ms < 10000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }

@@ -285,11 +285,12 @@ describe('hardening: fault × feature matrix (real CLI, emulator faults)', funct
 
       cellTest('slow-first-token', async () => {
         emu.injectFault({ kind: 'slow-first-token', delayMs: 60000, model: TARGET });
-        const waiting = fid === 'compare' ? /\] phi-4-mini · prompt/ : fid === 'summarize' ? /\[refine phi-4-mini/ : fid === 'ask' ? /\[small / : /\[waiting /;
+        // chat: the "still waiting" ticker (every idle timeout / 4, so 0.5 s here); the others: their step line.
+        const waiting = fid === 'compare' ? /\] phi-4-mini · prompt/ : fid === 'summarize' ? /\[refine phi-4-mini/ : fid === 'ask' ? /\[small / : /\[still waiting for the first token: 0\.\d s so far; the idle timeout is 2\.0 s — Ctrl-C cancels\]/;
         let sent = false;
         const since = emu.requests.length;
         const r = await cell.run(
-          { conn: ep() },
+          { conn: ep(), extra: fid === 'chat' ? ['--idle-timeout', '2'] : [] },
           {
             onOutput: (out, child) => {
               const slow = emu.requests.slice(since).find((q) => q.fault === 'slow-first-token' && !q.finished && !q.aborted);
