@@ -16,15 +16,10 @@ import { ComparePanel } from './compare/comparePanel';
 import { summarizeCommands } from './summarize/summarizeCommands';
 // --- end Summarize ---
 // --- Ask index ---
-import { IndexService } from './ask/indexService';
+// getIndexService(): the window's IndexService (the chat view's way to it); also exported from ./ask/indexService.
+import { getIndexService, IndexService } from './ask/indexService';
 import { registerIndexStatusViews, showIndexStatus } from './ask/indexStatusView';
-
-let indexService: IndexService | undefined;
-
-/** The workspace index (one per window, disposed with the extension); undefined before activation. */
-export function getIndexService(): IndexService | undefined {
-  return indexService;
-}
+export { getIndexService };
 // --- end Ask index ---
 // --- Privacy ---
 import { clearApiKey, initApiKeys, setApiKey } from './privacy/apiKeyCommands';
@@ -77,10 +72,8 @@ export function activate(context: vscode.ExtensionContext): void {
   // --- end Summarize ---
   // --- Ask index ---
   const index = new IndexService({ storageUri: context.storageUri, workerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'indexWorker.js').fsPath, log });
-  indexService = index;
   context.subscriptions.push(
     index,
-    { dispose: () => (indexService = undefined) },
     ...registerIndexStatusViews(index),
     command('foundryLab.rebuildIndex', () => index.rebuild()),
     command('foundryLab.showIndexStatus', () => showIndexStatus(index)),

@@ -62,6 +62,8 @@ interface FolderEntry {
   pending: Map<string, 'changed' | 'deleted'>;
   /** An ignore file changed or the branch switched: the next batch is a full refresh. */
   fullRefresh: boolean;
+  /** A background build waits for the generation's hold to end. */
+  waiting?: boolean;
   /** Updates the progress notification of the running build, once it shows. */
   report?: (done: number, total: number) => void;
   /** The capped warning is shown once per session and folder. */
@@ -78,6 +80,13 @@ const PROGRESS_AFTER_MS = 1000;
 const IGNORE_FILES = new Set(['.gitignore', '.foundrylabignore']);
 /** A change to one of these refreshes every folder (with the new options; unchanged files are reused). */
 const OPTION_SETTINGS = ['foundryLab.ask.exclude', 'foundryLab.ask.maxFiles', 'foundryLab.ask.maxFileKB', 'files.exclude', 'search.exclude'];
+
+let current: IndexService | undefined;
+
+/** The window's workspace index (created at activation, disposed with the extension); undefined outside that. */
+export function getIndexService(): IndexService | undefined {
+  return current;
+}
 
 export class IndexService implements vscode.Disposable {
   private client?: IndexWorkerClient;
@@ -103,6 +112,7 @@ export class IndexService implements vscode.Disposable {
   private statusTimer?: NodeJS.Timeout;
 
   constructor(private readonly deps: IndexServiceDeps) {
+    current = this;
     for (const f of vscode.workspace.workspaceFolders ?? []) this.addFolder(f);
     this.subscriptions.push(
       this.statusChanged,
@@ -150,7 +160,8 @@ export class IndexService implements vscode.Disposable {
     const folders = [...this.entries.values()].map((e): FolderIndexStatus => ({
       folder: e.folder.name,
       root: e.root,
-      state: e.state === 'building' && this.gate.paused ? 'paused' : e.state,
+      // Held: a build between two files, a build waiting to start, or watcher events waiting for the release.
+      state: this.gate.paused && (e.state === 'building' || e.waiting || e.pending.size > 0) ? 'paused' : e.state,
       files: e.stats?.files ?? 0,
       chunks: e.stats?.chunks ?? 0,
       sizeBytes: e.stats?.sizeBytes,
@@ -209,6 +220,7 @@ export class IndexService implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (current === this) current = undefined;
     this.disposed = true;
     for (const t of [this.startTimer, this.flushTimer, this.statusTimer]) if (t) clearTimeout(t);
     for (const e of this.entries.values()) e.abortBuild?.abort();
@@ -400,7 +412,12 @@ export class IndexService implements vscode.Disposable {
       while (next && this.entries.get(e.root) === e && !this.disposed) {
         const current: { explicit: boolean; drop: boolean } = next;
         e.again = undefined;
-        if (!current.explicit) await this.gate.whenResumed();
+        if (!current.explicit && this.gate.paused) {
+          e.waiting = true;
+          this.fireStatus();
+          await this.gate.whenResumed();
+          e.waiting = false;
+        }
         await this.runBuild(e, current.drop);
         next = e.again;
       }
