@@ -22,6 +22,10 @@ const builds = [
   // --- Ask index ---
   { ...common, entryPoints: ['src/vscode/ask/indexWorker.ts'], outfile: 'dist/indexWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
   // --- end Ask index ---
+  // --- Ask view ---
+  { ...common, entryPoints: ['webview-ui/ask/main.ts'], outfile: 'dist/ask.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  { ...common, entryPoints: ['webview-ui/ask/styles.css'], outfile: 'dist/ask.css' },
+  // --- end Ask view ---
 ];
 
 if (watch) {

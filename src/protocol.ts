@@ -634,3 +634,149 @@ export function parseSummarizeMessage(raw: unknown): SummarizeWebviewToHost | un
   }
 }
 // --- end Summarize ---
+
+// --- Ask --- The "Ask the Workspace" side-panel chat (src/vscode/ask/askView.ts, webview-ui/ask): a webview view in
+// the Foundry Local Lab activity-bar container. Same handshake: `ready` → `askSnapshot`; the host owns the turns (kept
+// per workspace), makes every model call and resolves every click on a source by its number, never by a path.
+
+export type AskScopeKind = 'workspace' | 'openFiles' | 'folder';
+export const ASK_SCOPE_KINDS: readonly AskScopeKind[] = ['workspace', 'openFiles', 'folder'];
+
+export interface AskScopeView {
+  kind: AskScopeKind;
+  /** "Whole workspace", "Open files", "Folder: src/auth". */
+  label: string;
+}
+
+export type AskRoleView = 'small' | 'large';
+
+/** retrieving → (per stage) resolving / loading / waiting / streaming → done | stopped | failed. */
+export type AskPhase = 'retrieving' | 'resolving' | 'loading' | 'waiting' | 'streaming' | 'done' | 'stopped' | 'failed';
+
+export interface AskErrorView {
+  code: string;
+  message: string;
+  actions: { title: string; action: PanelAction }[];
+}
+
+/** One retrieved chunk as numbered in the prompt. The file's absolute path stays in the host. */
+export interface AskSourceView {
+  n: number;
+  /** `path:start-end` */
+  label: string;
+  path: string;
+  startLine: number;
+  endLine: number;
+  score: number;
+  /** Cited by the answer shown. */
+  cited: boolean;
+}
+
+export interface AskStageView {
+  role: AskRoleView;
+  /** As configured (alias or id). */
+  model: string;
+  /** The variant that answered. */
+  variant?: string;
+  state: 'running' | 'done' | 'stopped' | 'failed';
+  text: string;
+  /** The source numbers this stage's text cites, in order. */
+  citations: number[];
+  loadMs?: number;
+  promptTokens?: number;
+  ttftMs?: number;
+  generationMs?: number;
+  finishReason?: string;
+  error?: AskErrorView;
+}
+
+export interface AskTurnView {
+  id: number;
+  question: string;
+  scope: string;
+  /** Date.now() when asked. */
+  askedAt: number;
+  phase: AskPhase;
+  /** The model being loaded or waited for. */
+  phaseDetail?: string;
+  retrievalMs?: number;
+  sources: AskSourceView[];
+  stages: AskStageView[];
+  /** Whose text is the answer (the large model's when it escalated and answered). */
+  answerRole?: AskRoleView;
+  /** Set when the small model's answer went to the large model: why, in one line and rule by rule. */
+  fallback?: { summary: string; reasons: { rule: string; detail: string }[] };
+  error?: AskErrorView;
+  emulated: boolean;
+}
+
+export interface AskSnapshot {
+  runtime: RuntimeView;
+  smallModel: string;
+  largeModel: string;
+  scope: AskScopeView;
+  turns: AskTurnView[];
+  /** A question to put in the box ("Ask the Workspace" with a selection). */
+  prefill?: { text: string; seq: number };
+}
+
+export type AskHostToWebview =
+  | { type: 'askSnapshot'; snapshot: AskSnapshot }
+  | { type: 'askRuntime'; runtime: RuntimeView; smallModel: string; largeModel: string }
+  | { type: 'askScope'; scope: AskScopeView }
+  | { type: 'askPrefill'; prefill: { text: string; seq: number } }
+  /** A turn started, or changed as a whole (sources, a stage started or finished, the end). */
+  | { type: 'askTurn'; turn: AskTurnView }
+  | { type: 'askPhase'; id: number; phase: AskPhase; detail?: string }
+  /** Coalesced answer text of one stage, to append. */
+  | { type: 'askDelta'; id: number; role: AskRoleView; text: string }
+  | { type: 'askCleared' }
+  | { type: 'askNotice'; level: 'info' | 'error'; message: string };
+
+export type AskCodeAction = 'copy' | 'insert';
+
+export type AskWebviewToHost =
+  | { type: 'ready' }
+  | { type: 'ask'; question: string }
+  | { type: 'stop' }
+  /** `folder` makes the host ask which folder (a quick pick). */
+  | { type: 'setScope'; kind: AskScopeKind }
+  /** A citation or a source row was clicked: the host opens that source of that turn. */
+  | { type: 'openSource'; turnId: number; n: number }
+  /** Copy or Insert on the `index`-th code block (document order) of a stage's answer. */
+  | { type: 'code'; turnId: number; role: AskRoleView; index: number; action: AskCodeAction }
+  | { type: 'clear' }
+  | { type: 'openLink'; href: string }
+  | { type: 'action'; action: PanelAction };
+
+export const MAX_QUESTION_CHARS = 20_000;
+
+/** Validates a message from the Ask webview; undefined for anything unknown or malformed (the host drops it). */
+export function parseAskMessage(raw: unknown): AskWebviewToHost | undefined {
+  if (!isRecord(raw) || typeof raw.type !== 'string') return undefined;
+  const count = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
+  switch (raw.type) {
+    case 'ready':
+    case 'stop':
+    case 'clear':
+      return { type: raw.type };
+    case 'ask':
+      return isText(raw.question, MAX_QUESTION_CHARS) && raw.question.trim() ? { type: 'ask', question: raw.question } : undefined;
+    case 'setScope':
+      return ASK_SCOPE_KINDS.includes(raw.kind as AskScopeKind) ? { type: 'setScope', kind: raw.kind as AskScopeKind } : undefined;
+    case 'openSource':
+      return count(raw.turnId, 1) && count(raw.n, 1) && raw.n <= 1000 ? { type: 'openSource', turnId: raw.turnId, n: raw.n } : undefined;
+    case 'code':
+      if (!count(raw.turnId, 1) || !count(raw.index, 0) || raw.index > 10_000) return undefined;
+      if (raw.role !== 'small' && raw.role !== 'large') return undefined;
+      if (raw.action !== 'copy' && raw.action !== 'insert') return undefined;
+      return { type: 'code', turnId: raw.turnId, role: raw.role, index: raw.index, action: raw.action };
+    case 'openLink':
+      return isText(raw.href, MAX_HREF_CHARS) && raw.href ? { type: 'openLink', href: raw.href } : undefined;
+    case 'action':
+      return PANEL_ACTIONS.includes(raw.action as PanelAction) ? { type: 'action', action: raw.action as PanelAction } : undefined;
+    default:
+      return undefined;
+  }
+}
+// --- end Ask ---

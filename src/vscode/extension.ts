@@ -21,6 +21,9 @@ import { getIndexService, IndexService } from './ask/indexService';
 import { registerIndexStatusViews, showIndexStatus } from './ask/indexStatusView';
 export { getIndexService };
 // --- end Ask index ---
+// --- Ask view ---
+import { AskViewProvider } from './ask/askView';
+// --- end Ask view ---
 // --- Privacy ---
 import { clearApiKey, initApiKeys, setApiKey } from './privacy/apiKeyCommands';
 import { forgetRemoteConsent, initRemoteConsent } from './privacy/remoteConsent';
@@ -79,6 +82,9 @@ export function activate(context: vscode.ExtensionContext): void {
     command('foundryLab.showIndexStatus', () => showIndexStatus(index)),
   );
   // --- end Ask index ---
+  // --- Ask view ---
+  context.subscriptions.push(...AskViewProvider.register({ ...panelDeps, workspaceState: context.workspaceState, index: getIndexService }, command));
+  // --- end Ask view ---
 
   log.info(`Foundry Local Lab ${context.extension.packageJSON.version} activated`);
   void runtime.refresh('activation');
