@@ -131,7 +131,6 @@ export const commands = {
 
 /** Makes `require('vscode')` return this module (call before loading code that imports 'vscode'). */
 export function installFakeVscode(): void {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const Module = require('module') as { _load: (request: string, ...rest: unknown[]) => unknown };
   const load = Module._load;
   if ((load as { fakeVscode?: boolean }).fakeVscode) return;

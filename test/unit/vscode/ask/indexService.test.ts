@@ -9,7 +9,6 @@ import { fake, installFakeVscode, Uri } from './fakeVscode';
 
 installFakeVscode();
 // Loaded after the fake 'vscode' is in place.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { IndexService } = require('../../../../src/vscode/ask/indexService') as typeof import('../../../../src/vscode/ask/indexService');
 type Service = InstanceType<typeof IndexService>;
 
