@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import { MAX_PROMPT_CHARS, PANEL_ACTIONS, parseWebviewMessage } from '../../../src/protocol';
+import { MAX_QUESTION_CHARS, parseAskMessage } from '../../../src/protocol'; // --- Ask ---
 
 describe('protocol: parseWebviewMessage', () => {
   it('accepts every well-formed message and returns only the known fields', () => {
@@ -42,3 +43,48 @@ describe('protocol: parseWebviewMessage', () => {
     for (const raw of bad) assert.strictEqual(parseWebviewMessage(raw), undefined, `accepted ${JSON.stringify(raw)}`);
   });
 });
+
+// --- Ask ---
+describe('protocol: parseAskMessage', () => {
+  it('accepts every well-formed message of the Ask view and returns only the known fields', () => {
+    for (const type of ['ready', 'stop', 'clear'] as const) assert.deepStrictEqual(parseAskMessage({ type, extra: 1 }), { type });
+    assert.deepStrictEqual(parseAskMessage({ type: 'ask', question: ' Where is auth? ', scope: 'x' }), { type: 'ask', question: ' Where is auth? ' });
+    for (const kind of ['workspace', 'openFiles', 'folder']) assert.deepStrictEqual(parseAskMessage({ type: 'setScope', kind, path: '/etc' }), { type: 'setScope', kind });
+    assert.deepStrictEqual(parseAskMessage({ type: 'openSource', turnId: 3, n: 2, path: '/etc/passwd' }), { type: 'openSource', turnId: 3, n: 2 });
+    assert.deepStrictEqual(parseAskMessage({ type: 'code', turnId: 1, role: 'large', index: 0, action: 'insert', code: 'rm -rf /' }), { type: 'code', turnId: 1, role: 'large', index: 0, action: 'insert' });
+    assert.deepStrictEqual(parseAskMessage({ type: 'code', turnId: 1, role: 'small', index: 2, action: 'copy' }), { type: 'code', turnId: 1, role: 'small', index: 2, action: 'copy' });
+    assert.deepStrictEqual(parseAskMessage({ type: 'openLink', href: 'https://example.com' }), { type: 'openLink', href: 'https://example.com' });
+    for (const action of PANEL_ACTIONS) assert.deepStrictEqual(parseAskMessage({ type: 'action', action }), { type: 'action', action });
+  });
+
+  it('drops unknown and malformed Ask messages (a path from the webview is never a field)', () => {
+    const bad: unknown[] = [
+      undefined,
+      null,
+      'ask',
+      [],
+      { type: 'run', model: 'm', prompt: 'p' },
+      { type: 'ask' },
+      { type: 'ask', question: '  \n ' },
+      { type: 'ask', question: 5 },
+      { type: 'ask', question: 'x'.repeat(MAX_QUESTION_CHARS + 1) },
+      { type: 'setScope', kind: 'everything' },
+      { type: 'setScope' },
+      { type: 'openSource', turnId: 1 },
+      { type: 'openSource', turnId: 0, n: 1 },
+      { type: 'openSource', turnId: 1, n: 0 },
+      { type: 'openSource', turnId: 1, n: 1.5 },
+      { type: 'openSource', turnId: '1', n: 1 },
+      { type: 'openSource', turnId: 1, n: 100000 },
+      { type: 'code', turnId: 1, role: 'judge', index: 0, action: 'copy' },
+      { type: 'code', turnId: 1, role: 'small', index: -1, action: 'copy' },
+      { type: 'code', turnId: 1, role: 'small', index: 0, action: 'run' },
+      { type: 'code', turnId: 1, role: 'small', action: 'copy' },
+      { type: 'openLink', href: '' },
+      { type: 'action', action: 'workbench.action.terminal.new' },
+      { type: 'action', action: 'foundryLab.clearAskHistory' },
+    ];
+    for (const raw of bad) assert.strictEqual(parseAskMessage(raw), undefined, `accepted ${JSON.stringify(raw)}`);
+  });
+});
+// --- end Ask ---
