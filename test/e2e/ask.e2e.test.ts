@@ -1,0 +1,177 @@
+import * as assert from 'assert';
+import { cpSync, rmSync } from 'fs';
+import { join } from 'path';
+import type { Frame } from 'playwright-core';
+import { chatRequests } from './emulatorTruth';
+import { e2eEnv } from './suiteContext';
+import { trace, withWorkbench } from './workbench';
+
+const PHI_GPU = 'Phi-4-mini-instruct-generic-gpu:5';
+
+async function fault(spec: unknown): Promise<void> {
+  const res = await fetch(`${e2eEnv('emulatorUrl')}/__emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+  if (!res.ok) throw new Error(`the emulator refused the fault: ${res.status} ${await res.text()}`);
+}
+
+async function clearFaults(): Promise<void> {
+  await fetch(`${e2eEnv('emulatorUrl')}/__emulator/faults`, { method: 'DELETE' });
+}
+
+/**
+ * The Ask the Workspace chat in the side bar, on a small fixture workspace (test/fixtures/ask-workspace, copied into
+ * the test workspace): a streamed answer grounded in the index with [n] citations that open the cited lines, the
+ * sources list and the breakdown, the fallback to the large model, Stop keeping what streamed, and the history
+ * surviving a reload.
+ */
+describe('Ask the Workspace: the side-panel chat', function () {
+  this.timeout(120000);
+  const fixture = () => join(e2eEnv('workspace'), 'ask-workspace');
+  // Before the workbench opens (this hook is registered first), so the index sees the files from the start.
+  before(() => cpSync(join(__dirname, '..', '..', '..', 'test', 'fixtures', 'ask-workspace'), fixture(), { recursive: true }));
+  const { wb } = withWorkbench(() => ({ 'foundryLab.endpoint': e2eEnv('emulatorUrl') }));
+  after(async () => {
+    await clearFaults().catch(() => undefined);
+    rmSync(fixture(), { recursive: true, force: true });
+  });
+
+  let view: Frame;
+  const testid = (id: string) => view.locator(`[data-testid=${id}]`);
+  const lastTurn = () => view.locator('[data-testid=ask-turn]').last();
+
+  async function openView(): Promise<void> {
+    await wb().runCommand('Foundry Local Lab: Ask the Workspace');
+    view = await wb().webviewFrame('[data-testid=ask-question]', 30000);
+  }
+
+  async function ask(question: string): Promise<void> {
+    const box = testid('ask-question');
+    await box.fill(question);
+    await box.press('Enter');
+  }
+
+  async function waitForTurn(count: number, phases: string[], timeoutMs = 60000): Promise<void> {
+    await wb().waitFor(
+      async () => (await view.locator('[data-testid=ask-turn]').count()) === count && phases.includes((await lastTurn().getAttribute('data-phase', { timeout: 1000 })) ?? ''),
+      timeoutMs,
+      `turn ${count} to reach ${phases.join('/')}`,
+      async () => `${await view.locator('[data-testid=ask-turn]').count()} turns, last: ${(await lastTurn().innerText({ timeout: 1000 }).catch(() => '')).slice(0, 400)}`,
+    );
+  }
+
+  it('asks from the view: a streamed answer whose [n] citations show path:start-end, the sources and the breakdown', async () => {
+    await openView();
+    assert.ok(await testid('emulator-badge').isVisible(), 'the EMULATOR badge');
+    const before = (await chatRequests()).length;
+    await ask('How does verifyToken reject an expired token?');
+    await waitForTurn(1, ['done', 'failed']);
+    const turn = lastTurn();
+    assert.strictEqual(await turn.getAttribute('data-phase'), 'done', await turn.innerText());
+
+    // One request, to the small model, grounded: numbered sources from the fixture in its last message.
+    const chats = (await chatRequests()).slice(before);
+    assert.deepStrictEqual(chats.map((c) => c.body?.model), [PHI_GPU]);
+    const messages = chats[0].body?.messages as { role: string; content: string }[];
+    assert.match(messages[0].content, /ONLY the provided context/);
+    assert.match(messages[messages.length - 1].content, /\[\d+\] ask-workspace\/src\/auth\/tokens\.ts:\d+-\d+/);
+
+    const answer = turn.locator('[data-testid=ask-answer]');
+    assert.match(await answer.innerText(), /emulated/i);
+    const citations = answer.locator('[data-testid=ask-citation]');
+    assert.ok((await citations.count()) >= 1, 'citations in the answer');
+    const labels = (await citations.locator('.cite-label').allInnerTexts()).map((l) => l.trim());
+    trace(`citations: ${labels.join(', ')}`);
+    for (const l of labels) assert.match(l, /^ask-workspace\/\S+:\d+-\d+$/);
+
+    const sources = turn.locator('[data-testid=ask-source]');
+    assert.ok((await sources.count()) >= 2, 'the retrieved chunks are listed');
+    assert.match(await turn.locator('[data-testid=ask-sources] summary').innerText(), /Sources — \d+ retrieved, \d+ cited/);
+    assert.ok((await turn.locator('[data-testid=ask-source][data-cited=true]').count()) >= 1, 'cited sources are marked');
+    assert.match(await sources.first().innerText(), /score \d/);
+
+    const breakdown = turn.locator('[data-testid=ask-breakdown]');
+    assert.match(await breakdown.locator('[data-stage=retrieval] [data-metric=retrievalMs]').innerText(), /\d+(\.\d+)? (ms|s) · \d+ sources/);
+    assert.match(await breakdown.locator('[data-stage=small] [data-metric=ttftMs]').innerText(), /\d+(\.\d+)? (ms|s)/);
+    assert.match(await breakdown.locator('[data-stage=small] [data-metric=promptTokens]').innerText(), /^\d+$/);
+    assert.match(await breakdown.locator('[data-stage=small] [data-metric=generationMs]').innerText(), /\d+(\.\d+)? (ms|s)/);
+    assert.strictEqual(await turn.locator('[data-testid=ask-fallback]').count(), 0, 'no fallback: the small answer cites its sources');
+    await wb().screenshot('ask-answer');
+  });
+
+  it('a click on a citation opens the file with the cited lines selected', async () => {
+    const citation = lastTurn().locator('[data-testid=ask-answer] [data-testid=ask-citation]').first();
+    const label = (await citation.locator('.cite-label').innerText()).trim();
+    const [, file, start, end] = /^(.+):(\d+)-(\d+)$/.exec(label)!;
+    const name = file.split('/').pop()!;
+    await citation.click();
+    const page = wb().page;
+    await wb().waitFor(async () => (await page.locator('.tab.active', { hasText: name }).count()) > 0, 15000, `${name} in the active editor`);
+    // The selection runs from the first cited line to the end of the last: the cursor is on the last line.
+    const selection = new RegExp(`Ln ${end}, Col \\d+ \\(\\d+ selected\\)`);
+    await wb().waitFor(async () => selection.test(await wb().statusBarText()), 10000, `the status bar to show ${selection}`, () => wb().statusBarText());
+    const selected = Number(/\((\d+) selected\)/.exec(await wb().statusBarText())![1]);
+    trace(`opened ${label}: ${await wb().statusBarText()}`);
+    assert.ok(selected > 0 && Number(end) >= Number(start));
+    await wb().screenshot('ask-citation-opened');
+  });
+
+  it('the small model saying the context is insufficient escalates to the large model, both answers shown', async () => {
+    await openView();
+    const before = (await chatRequests()).length;
+    await fault({ kind: 'reply', text: 'The context is insufficient.', model: PHI_GPU });
+    await ask('What does refreshToken do when the token expires soon?');
+    await waitForTurn(2, ['done', 'failed'], 90000);
+    const turn = lastTurn();
+    assert.strictEqual(await turn.getAttribute('data-phase'), 'done', await turn.innerText());
+    const chats = (await chatRequests()).slice(before);
+    assert.deepStrictEqual(chats.map((c) => c.body?.model), [PHI_GPU, 'gpt-oss-20b-cuda-gpu:1']);
+    assert.match(await turn.locator('[data-testid=ask-fallback]').innerText(), /^Escalated to gpt-oss-20b — .*the small model found the context insufficient/);
+    assert.strictEqual(await turn.locator('[data-testid=ask-answer]').getAttribute('data-role'), 'large');
+    const small = turn.locator('[data-testid=ask-small-answer]');
+    assert.strictEqual(await small.getAttribute('open'), null, "the small model's answer is collapsed");
+    await small.locator('summary').click();
+    assert.match(await small.innerText(), /The context is insufficient\./);
+    assert.ok(await turn.locator('[data-testid=ask-breakdown] [data-stage=large]').isVisible(), 'the large stage in the breakdown');
+    await wb().screenshot('ask-fallback');
+  });
+
+  it('Stop on a slow answer: the phase says it waits, the abort reaches the server, what streamed is kept', async () => {
+    // The first token comes after a long wait: the view says what it waits for, and Stop ends it.
+    await fault({ kind: 'slow-first-token', delayMs: 60000, model: PHI_GPU });
+    await ask('Where is the tax rate of an invoice?');
+    await wb().waitFor(async () => /waiting for the first token/.test(await testid('ask-phase').innerText()), 30000, 'the waiting phase', () => testid('ask-phase').innerText());
+    await testid('ask-stop').click();
+    await waitForTurn(3, ['stopped'], 20000);
+    assert.match(await lastTurn().locator('[data-testid=ask-stopped]').innerText(), /Stopped before any answer streamed/);
+    await wb().waitFor(async () => (await chatRequests()).slice(-1)[0].aborted, 10000, 'the abort to reach the emulator');
+
+    // A stream that stalls after a few words: those words stay, marked stopped.
+    await fault({ kind: 'stall-after', afterTokens: 4, model: PHI_GPU });
+    await ask('How is invoiceTotal rounded?');
+    const answer = () => lastTurn().locator('[data-testid=ask-answer]');
+    await wb().waitFor(async () => (await view.locator('[data-testid=ask-turn]').count()) === 4 && (await answer().innerText({ timeout: 1000 })).trim().length > 0, 30000, 'the first words');
+    const partial = (await answer().innerText()).trim();
+    await testid('ask-stop').click();
+    await waitForTurn(4, ['stopped'], 20000);
+    assert.strictEqual((await answer().innerText()).trim(), partial, 'the streamed part is kept');
+    assert.match(await lastTurn().locator('[data-testid=ask-stopped]').innerText(), /the part streamed so far is kept/);
+    await wb().waitFor(async () => (await chatRequests()).slice(-1)[0].aborted, 10000, 'the abort to reach the emulator');
+    assert.ok(await testid('ask-stop').isDisabled());
+    await wb().screenshot('ask-stopped');
+    await clearFaults();
+  });
+
+  it('the history of the workspace survives a reload of the window; Clear empties it', async () => {
+    await wb().page.reload();
+    await wb().page.waitForSelector('.monaco-workbench', { timeout: 90000 });
+    await wb().waitFor(async () => (await wb().statusBarText()).includes('Foundry'), 60000, 'the extension after the reload');
+    await openView();
+    await wb().waitFor(async () => (await view.locator('[data-testid=ask-turn]').count()) === 4, 20000, 'the four turns restored');
+    assert.match(await view.locator('[data-testid=ask-turn]').first().locator('[data-testid=ask-turn-question]').innerText(), /verifyToken/);
+    assert.strictEqual(await view.locator('[data-testid=ask-turn]').nth(3).getAttribute('data-phase'), 'stopped');
+    // Citations of a restored answer still open their file.
+    assert.ok((await view.locator('[data-testid=ask-turn]').first().locator('[data-testid=ask-citation]').count()) >= 1);
+    await testid('ask-clear').click();
+    await wb().waitFor(async () => (await view.locator('[data-testid=ask-turn]').count()) === 0, 10000, 'the history cleared');
+    assert.ok(await testid('ask-empty').isVisible());
+  });
+});
