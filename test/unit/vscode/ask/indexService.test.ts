@@ -160,6 +160,35 @@ describe('vscode/ask/indexService (fake VS Code API, real worker)', function () 
     assert.ok(fake.progress.some((p) => p.title === 'Indexing api'), 'a rebuild shows its progress');
   });
 
+  it('Cancel on the progress notification stops the build; the folder is left as it was (here: not built)', async () => {
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 3000; i++) many[`gen/f${i}.ts`] = `export const value${i} = ${i};\n`;
+    await writeTree(a, many);
+    fake.folders = [fake.folders[0]];
+    const service = start({ storage: false });
+    const rebuilding = service.rebuild();
+    await until(() => fake.progress.length > 0, 'the progress notification');
+    fake.progress[0].cancel();
+    await rebuilding;
+    const [api] = service.status().folders;
+    assert.deepStrictEqual([api.state, api.lastError], ['not-built', 'Indexing was cancelled.']);
+    assert.ok(!fake.messages.some((m) => /Index rebuilt/.test(m.text)));
+    // The next question builds it.
+    assert.ok((await service.retrieve('value42', { topK: 1 })).length === 1);
+    assert.strictEqual(service.status().folders[0].state, 'idle');
+  });
+
+  it('a start-up build waits while a generation holds the index, says so, and runs on release', async () => {
+    fake.config['foundryLab.ask.indexOnStartup'] = true;
+    const service = start({ startDelayMs: 20 });
+    const hold = service.holdForGeneration();
+    await until(() => service.status().folders.every((f) => f.state === 'paused'), 'the paused state');
+    await sleep(300);
+    assert.ok(service.status().folders.every((f) => f.state === 'paused' && f.files === 0));
+    hold.dispose();
+    await until(() => service.status().folders.every((f) => f.state === 'idle' && f.files > 0), 'the build after the release');
+  });
+
   it('retrieve with an aborted signal rejects as aborted', async () => {
     const service = start();
     const c = new AbortController();
