@@ -60,7 +60,7 @@ describe('Ask the Workspace: the side-panel chat', function () {
 
   it('asks from the view: a streamed answer whose [n] citations show path:start-end, the sources and the breakdown', async () => {
     await openView();
-    assert.ok(await testid('emulator-badge').isVisible(), 'the EMULATOR badge');
+    await wb().waitFor(() => testid('emulator-badge').isVisible(), 30000, 'the EMULATOR badge', () => testid('runtime-state').innerText());
     const before = (await chatRequests()).length;
     await ask('How does verifyToken reject an expired token?');
     await waitForTurn(1, ['done', 'failed']);
