@@ -264,6 +264,18 @@ async function main(run: Run): Promise<number> {
   const codeServerEnv: NodeJS.ProcessEnv = { ...process.env, FOUNDRY_LAB_EMULATOR_STATE: stateFile };
   // Discovery must not find the runtime through the environment (the discovery test wants the foundry CLI).
   delete codeServerEnv.FOUNDRY_LOCAL_ENDPOINT;
+  // --- Privacy --- E2E_NET_GUARD=1: code-server (and the extension host it starts) runs with test/privacy/netGuard.js
+  // preloaded — every non-loopback connection refused and recorded in E2E_NET_LOG — for test/e2e/privacy.e2e.test.ts.
+  if (process.env.E2E_NET_GUARD === '1') {
+    const netLog = join(logs, 'net-guard.jsonl');
+    rmSync(netLog, { force: true });
+    codeServerEnv.NODE_OPTIONS = `${codeServerEnv.NODE_OPTIONS ?? ''} --require ${join(root, 'test', 'privacy', 'netGuard.js')}`.trim();
+    codeServerEnv.FOUNDRY_LAB_NET_LOG = netLog;
+    process.env.E2E_NET_LOG = netLog;
+    process.env.E2E_EXTENSIONS_DIR = extensionsDir;
+    log(`net guard on: non-loopback attempts go to ${relative(root, netLog)}`);
+  }
+  // --- end Privacy ---
   const codeServer = run.processes.spawn(
     'code-server',
     env.codeServerBin,

@@ -3,7 +3,8 @@
  * The offline guarantee's enforcer: a Node preload (`node --require test/privacy/netGuard.js`, or in NODE_OPTIONS)
  * that lets a process reach loopback only. Any other destination — a TCP/TLS connect or a DNS lookup of a name
  * that is not localhost — is refused with an ECONNREFUSED error and recorded as one JSON line
- * {host, port, via, pid, stack} in the file named by FOUNDRY_LAB_NET_LOG (stderr when unset).
+ * {host, port, via, pid, proc, stack} in the file named by FOUNDRY_LAB_NET_LOG (stderr when unset); each guarded
+ * process also writes one {event: 'loaded', pid, proc} line there.
  *
  * Choke points: net.Socket.prototype.connect (net.connect, net.createConnection, tls.connect, http(s).request and
  * fetch/undici all end there), net.connect / tls.connect themselves, and dns.lookup / dns.promises.lookup.
@@ -26,7 +27,7 @@ function isLoopback(host) {
 }
 
 function record(host, port, via) {
-  const entry = { host: String(host), port: port === undefined ? undefined : Number(port), via, pid: process.pid, stack: new Error('netGuard').stack.split('\n').slice(2).join('\n') };
+  const entry = { host: String(host), port: port === undefined ? undefined : Number(port), via, pid: process.pid, proc: process.argv.slice(1).join(' ').slice(0, 300), stack: new Error('netGuard').stack.split('\n').slice(2).join('\n') };
   const line = JSON.stringify(entry) + '\n';
   try {
     if (LOG) fs.appendFileSync(LOG, line);
@@ -121,5 +122,14 @@ dns.promises.lookup = function guardedPromisesLookup(hostname, ...rest) {
   }
   return originalPromisesLookup.call(this, hostname, ...rest);
 };
+
+// One line per guarded process, so a test can tell which processes ran under the guard (attempt lines have no `event`).
+if (LOG) {
+  try {
+    fs.appendFileSync(LOG, JSON.stringify({ event: 'loaded', pid: process.pid, proc: process.argv.slice(1).join(' ').slice(0, 300) }) + '\n');
+  } catch {
+    /* ignore */
+  }
+}
 
 module.exports = { isLoopback };

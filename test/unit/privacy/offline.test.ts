@@ -24,7 +24,13 @@ function attempts(log: string): Attempt[] {
   return readFileSync(log, 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as Attempt);
+    .map((l) => JSON.parse(l) as Attempt & { event?: string })
+    .filter((a) => !a.event);
+}
+
+function guardedProcesses(log: string): number {
+  if (!existsSync(log)) return 0;
+  return readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('"event":"loaded"')).length;
 }
 
 /**
@@ -87,6 +93,7 @@ describe('privacy: offline guarantee (every CLI command, non-loopback traffic bl
       assert.strictEqual(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout.slice(0, 2000)}\nstderr: ${r.stderr.slice(0, 2000)}`);
       c.ok?.(r);
       assert.deepStrictEqual(attempts(netLog), [], `non-loopback attempts by ${c.name}`);
+      assert.ok(guardedProcesses(netLog) >= 1, 'the CLI ran under the guard');
     });
   }
 
