@@ -105,3 +105,82 @@ describe('Offline guarantee in the editor (net guard in code-server)', function 
     assert.deepStrictEqual(ours.map((a) => `${a.via} ${a.host}:${a.port} (pid ${a.pid})\n${a.stack}`), []);
   });
 });
+
+/** This machine's first non-loopback IPv4 address (a "remote" endpoint that stays on the machine), if it has one. */
+function lanAddress(): string | undefined {
+  const { networkInterfaces } = require('os') as typeof import('os');
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return undefined;
+}
+
+/**
+ * Remote endpoint consent, as a person meets it: the endpoint is this machine's LAN address (not loopback), served by
+ * a small forwarding proxy to the emulator. The first Run asks; Cancel sends nothing; Allow is remembered; "Forget
+ * Remote Endpoint Permissions" makes it ask again.
+ */
+describe('Remote endpoint consent in the editor', function () {
+  this.timeout(180000);
+  const lan = lanAddress();
+  let proxy: { url: string; host: string; paths: string[]; close: () => Promise<void> } | undefined;
+  before(async function () {
+    if (!lan) this.skip();
+    const { createServer, request } = require('http') as typeof import('http');
+    const target = new URL(e2eEnv('emulatorUrl'));
+    const paths: string[] = [];
+    const server = createServer((req, res) => {
+      paths.push(`${req.method} ${req.url}`);
+      const up = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => server.listen(0, lan, () => r()));
+    const port = (server.address() as import('net').AddressInfo).port;
+    proxy = { url: `http://${lan}:${port}`, host: `${lan}:${port}`, paths, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
+  });
+  after(async () => proxy?.close());
+  const { wb } = withWorkbench(() => ({ 'foundryLab.endpoint': proxy?.url ?? e2eEnv('emulatorUrl') }));
+
+  const chatsThroughProxy = () => proxy!.paths.filter((p) => p.includes('/chat/completions')).length;
+  const dialog = () => wb().page.locator('.monaco-dialog-box');
+
+  async function clickRunAndAnswer(panel: LabPanel, answer: 'Allow' | 'Cancel' | 'none'): Promise<string> {
+    await panel.testid('run').click();
+    if (answer === 'none') return '';
+    await dialog().waitFor({ state: 'visible', timeout: 15000 });
+    const text = await dialog().innerText();
+    const button = answer === 'Allow' ? dialog().locator('.monaco-button', { hasText: `Allow for ${proxy!.host}` }) : dialog().locator('.monaco-button', { hasText: 'Cancel' });
+    await button.first().click();
+    await dialog().waitFor({ state: 'hidden', timeout: 10000 });
+    return text;
+  }
+
+  it('asks once per remote endpoint before a prompt is sent; Cancel sends nothing, Allow is remembered, Forget asks again', async () => {
+    const panel = await LabPanel.open(wb());
+    await panel.chooseModel('phi-4-mini');
+    await panel.testid('prompt').fill('A prompt that must not leave without consent.');
+    const before = chatsThroughProxy();
+
+    const asked = await clickRunAndAnswer(panel, 'Cancel');
+    assert.match(asked, new RegExp(`Prompts and workspace text will be sent to ${proxy!.host.replace(/\./g, '\\.')}, not this machine\\.`));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.strictEqual(chatsThroughProxy(), before, 'Cancel: no chat request was sent');
+
+    await clickRunAndAnswer(panel, 'Allow');
+    await wb().waitFor(async () => chatsThroughProxy() === before + 1 && (await panel.phase()) === 'done', 60000, 'the allowed run', async () => `phase ${await panel.phase()}, ${chatsThroughProxy() - before} chats`);
+
+    // Remembered: no question the second time.
+    await clickRunAndAnswer(panel, 'none');
+    await wb().waitFor(async () => chatsThroughProxy() === before + 2 && (await panel.phase()) === 'done', 60000, 'the second run, without a question');
+    assert.strictEqual(await dialog().isVisible(), false);
+
+    await wb().runCommand('Foundry Local Lab: Forget Remote Endpoint Permissions');
+    await wb().waitForNotification(/Forgot the permission for 1 remote endpoint/);
+    await clickRunAndAnswer(panel, 'Cancel');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.strictEqual(chatsThroughProxy(), before + 2, 'asked again after Forget, and Cancel sent nothing');
+    await wb().screenshot('privacy-remote-consent');
+  });
+});
