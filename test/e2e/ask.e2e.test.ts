@@ -174,4 +174,55 @@ describe('Ask the Workspace: the side-panel chat', function () {
     await wb().waitFor(async () => (await view.locator('[data-testid=ask-turn]').count()) === 0, 10000, 'the history cleared');
     assert.ok(await testid('ask-empty').isVisible());
   });
+
+  it('"Ask the Workspace" with a selection quotes it in the question box; "A folder…" scopes the sources', async () => {
+    const page = wb().page;
+    await wb().openFile('invoice.ts');
+    await page.keyboard.press('Control+A');
+    // The palette without the shared helper's Escape, which would clear the editor's selection first.
+    const palette = page.locator('.quick-input-widget .quick-input-box input');
+    await page.keyboard.press('F1');
+    await palette.waitFor({ state: 'visible', timeout: 10000 });
+    await palette.fill('>Foundry Local Lab: Ask the Workspace');
+    const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused');
+    await wb().waitFor(async () => (await row.first().innerText({ timeout: 1000 })).split('\n')[0].trim() === 'Foundry Local Lab: Ask the Workspace', 10000, 'the command in the palette');
+    await page.keyboard.press('Enter');
+    view = await wb().webviewFrame('[data-testid=ask-question]', 30000);
+    await wb().waitFor(async () => /^ask-workspace\/src\/billing\/invoice\.ts:1-\d+\n> \/\*\* Invoices/.test(await testid('ask-question').inputValue()), 10000, 'the quoted selection', () => testid('ask-question').inputValue());
+    assert.match(await testid('ask-question').inputValue(), /\n> export const TAX_RATE = 0\.2;\n/);
+
+    await testid('ask-scope').selectOption('folder');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await input.fill('ask-workspace/src/billing');
+    const focused = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused');
+    await wb().waitFor(async () => (await focused.first().innerText({ timeout: 1000 })).split('\n')[0].trim() === 'ask-workspace/src/billing', 10000, 'the folder in the quick pick');
+    await page.keyboard.press('Enter');
+    await wb().waitFor(async () => (await view.locator('[data-testid=ask-scope] option[value=folder]').innerText()) === 'Folder: ask-workspace/src/billing', 10000, 'the scope');
+    const before = (await chatRequests()).length;
+    await testid('ask-question').fill('How is the invoice total computed and rounded?');
+    await testid('ask-question').press('Enter');
+    await waitForTurn(1, ['done', 'failed']);
+    const last = (await chatRequests()).slice(before)[0].body?.messages as { content: string }[];
+    const labels = [...last[last.length - 1].content.matchAll(/^\[\d+\] (\S+):\d+-\d+$/gm)].map((m) => m[1]);
+    assert.ok(labels.length >= 1, last[last.length - 1].content);
+    for (const l of labels) assert.match(l, /^ask-workspace\/src\/billing\//, 'only sources from the chosen folder');
+    assert.match(await lastTurn().locator('.turn-meta').innerText(), /Folder: ask-workspace\/src\/billing/);
+    await testid('ask-scope').selectOption('workspace');
+  });
+
+  it('hostile model output: rendered as sanitized markdown — no script, no handler, no followable link', async () => {
+    await fault({ kind: 'reply', model: PHI_GPU, text: 'Tokens expire after thirty minutes [1]. <img src=x onerror="document.body.dataset.pwned=1"> <script>document.body.dataset.pwned=2</script> [click](javascript:document.body.dataset.pwned=3) <a href="command:workbench.action.terminal.new">terminal</a>' });
+    await testid('ask-question').fill('When do tokens expire?');
+    await testid('ask-question').press('Enter');
+    await waitForTurn(2, ['done', 'failed']);
+    const answer = lastTurn().locator('[data-testid=ask-answer]');
+    assert.ok((await answer.locator('[data-testid=ask-citation]').count()) >= 1, 'the real citation is still a link');
+    assert.strictEqual(await answer.locator('img, script, [onerror], [href]').count(), 0, await answer.innerHTML());
+    for (const link of await answer.locator('[data-href]').all()) await link.click();
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.strictEqual(await view.evaluate(() => document.body.dataset.pwned ?? ''), '', 'no payload ran');
+    assert.strictEqual(await wb().page.locator('.terminal-outer-container, .integrated-terminal').count(), 0, 'no terminal opened');
+    await clearFaults();
+  });
 });

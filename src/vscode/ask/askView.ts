@@ -91,6 +91,7 @@ export class AskViewProvider implements vscode.WebviewViewProvider, vscode.Dispo
 
   /** Shows the view; `question` (an editor selection, quoted) goes into the question box. */
   async reveal(question?: string): Promise<void> {
+    this.deps.log.info(`Ask the Workspace: view revealed${question ? `, the selection quoted (${question.length} characters)` : ''}${this.ready ? '' : ' (the view is loading)'}`);
     if (question) {
       this.prefill = { text: question, seq: ++this.prefillSeq };
       this.post({ type: 'askPrefill', prefill: this.prefill });
