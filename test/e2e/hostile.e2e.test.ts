@@ -101,15 +101,15 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
    * Script ran, unsafe markup where model output and file content are rendered, a script the page did not bring:
    * read inside the webview's own frame. VS Code's own `_vscodeApiScript` and the page's nonce'd bundle are expected.
    */
-  async function inspect(frame: Frame): Promise<{ executed: boolean; unsafe: string[] }> {
-    return frame.evaluate(() => {
+  async function inspect(frame: Frame, allowTags: string[] = []): Promise<{ executed: boolean; unsafe: string[] }> {
+    return frame.evaluate((allowed) => {
       const unsafe: string[] = [];
       for (const s of Array.from(document.scripts)) if (!s.nonce && s.id !== '_vscodeApiScript') unsafe.push(`script without nonce: ${s.outerHTML.slice(0, 80)}`);
-      const content = Array.from(document.querySelectorAll('[data-testid=answer], [data-testid=reasoning], [data-testid=summary-draft], [data-testid=summary-final], [data-testid=summary-source-preview], [data-testid=summary-baseline-result]'));
+      const content = Array.from(document.querySelectorAll('[data-testid=answer], [data-testid=reasoning], [data-testid=summary-draft], [data-testid=summary-final], [data-testid=summary-source-preview], [data-testid=summary-baseline-result], [data-testid=ask-answer], [data-testid=ask-sources]'));
       if (!content.length) unsafe.push('no content container found');
       for (const el of content.flatMap((c) => Array.from(c.querySelectorAll('*')))) {
         const tag = el.tagName.toLowerCase();
-        if (['script', 'iframe', 'frame', 'object', 'embed', 'base', 'meta', 'form', 'style', 'link', 'svg', 'math', 'img', 'video', 'audio', 'input', 'button'].includes(tag)) unsafe.push(`<${tag}>`);
+        if (['script', 'iframe', 'frame', 'object', 'embed', 'base', 'meta', 'form', 'style', 'link', 'svg', 'math', 'img', 'video', 'audio', 'input', 'button'].includes(tag) && !allowed.includes(tag)) unsafe.push(`<${tag}>`);
         for (const a of Array.from(el.attributes)) {
           const n = a.name.toLowerCase();
           if (n.startsWith('on')) unsafe.push(`${tag}[${n}]`);
@@ -117,7 +117,7 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
         }
       }
       return { executed: (window as unknown as { __xss?: unknown }).__xss !== undefined || document.title === 'PWNED', unsafe };
-    });
+    }, allowTags);
   }
 
   /** Clicks every rendered link that is not http(s) (those the host would open in the browser after a dialog). */
@@ -269,5 +269,47 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
     assert.ok(chats.length >= 1 && chats.length <= 3, `${chats.length} chat requests`);
     counts['prompt injection (summarize)'] = { tried: 1, executed: seen.executed ? 1 : 0, fetched: canary.hits.length - hitsBefore, unsafe: seen.unsafe.length, commandsRun };
     await wb().screenshot('hostile-injection');
+  });
+  it('the Ask view: every payload as its answer (small and large model), the hostile files among its sources', async function () {
+    if (!existsSync(join(root, 'webview-ui', 'ask', 'main.ts'))) this.skip(); // the Ask view has not landed
+    await wb().runCommand('Foundry Local Lab: Ask the Workspace');
+    const view = await wb().webviewFrame('[data-testid=ask-question]', 30000);
+    const tabsBefore = await tabs();
+    const filesBefore = workspaceFiles();
+    const hitsBefore = canary.hits.length;
+    const c = (counts['ask (answers + sources)'] = { tried: 0, executed: 0, fetched: 0, unsafe: 0, commandsRun: 0 });
+    let hostileSources = 0;
+    const lastTurn = () => view.locator('[data-testid=ask-turn]').last();
+    for (const batch of batches()) {
+      await fault({ kind: 'reply', text: batchText(batch), times: 4 });
+      const turns = await view.locator('[data-testid=ask-turn]').count();
+      const hits = canary.hits.length;
+      const box = view.locator('[data-testid=ask-question]');
+      await box.fill(`click me javascript script onerror ${batch[0].id}`);
+      await box.press('Enter');
+      await wb().waitFor(
+        async () => (await view.locator('[data-testid=ask-turn]').count()) === turns + 1 && ['done', 'failed', 'stopped'].includes((await lastTurn().getAttribute('data-phase', { timeout: 1000 })) ?? ''),
+        90000,
+        `the answer for ${batch[0].id}…`,
+        async () => (await lastTurn().innerText({ timeout: 1000 }).catch(() => '')).slice(0, 300),
+      );
+      await fault(undefined);
+      assert.strictEqual(await lastTurn().getAttribute('data-phase'), 'done', (await lastTurn().innerText()).slice(0, 500));
+      assert.match(await lastTurn().locator('[data-testid=ask-answer]').first().innerText(), new RegExp(`BATCH ${batch[0].id}`));
+      hostileSources += await lastTurn().locator('[data-testid=ask-source]', { hasText: 'hostile-' }).count();
+      await clickLinks(view, '[data-testid=ask-turns]');
+      // Code blocks in answers get the view's own Copy/Insert buttons.
+      const seen = await inspect(view, ['button']);
+      c.tried += batch.length;
+      if (seen.executed) c.executed += batch.length;
+      if (canary.hits.length > hits) c.fetched += batch.length;
+      if (seen.unsafe.length) c.unsafe += batch.length;
+      assert.strictEqual(seen.executed, false, `script ran for ${batch.map((p) => p.id).join(', ')}`);
+      assert.deepStrictEqual(seen.unsafe, [], `unsafe markup for ${batch.map((p) => p.id).join(', ')}`);
+    }
+    c.commandsRun = await assertNothingRan('ask', tabsBefore, filesBefore, hitsBefore);
+    trace(`ask: ${JSON.stringify(c)}; ${hostileSources} sources were hostile files`);
+    process.stderr.write(`[e2e] ask: ${hostileSources} of the sources shown were hostile files\n`);
+    await wb().screenshot('hostile-ask');
   });
 });
