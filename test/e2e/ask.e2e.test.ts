@@ -225,4 +225,42 @@ describe('Ask the Workspace: the side-panel chat', function () {
     assert.strictEqual(await wb().page.locator('.terminal-outer-container, .integrated-terminal').count(), 0, 'no terminal opened');
     await clearFaults();
   });
+
+  it('a code block in an answer: Insert puts it at the cursor of the active editor, on a click only', async () => {
+    await fault({ kind: 'reply', model: PHI_GPU, text: 'Tokens live for thirty minutes [1]; compute the limit like this:\n\n```ts\nconst limitMs = TOKEN_LIFETIME_MS; // from the answer\n```\n' });
+    await testid('ask-question').fill('How long does a token live?');
+    await testid('ask-question').press('Enter');
+    await waitForTurn(3, ['done', 'failed']);
+    const turn = lastTurn();
+    assert.match(await turn.locator('[data-testid=ask-answer] pre').innerText(), /const limitMs = TOKEN_LIFETIME_MS;/);
+    const editorText = async () => (await wb().page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line').allInnerTexts()).join('\n').replace(/\u00a0/g, ' ');
+    assert.ok(!(await editorText()).includes('limitMs'), 'nothing is inserted before the click');
+    await turn.locator('[data-testid=ask-code-insert]').first().click();
+    await wb().waitFor(async () => (await editorText()).includes('const limitMs = TOKEN_LIFETIME_MS; // from the answer'), 10000, 'the code in the editor', editorText);
+    await wb().waitFor(async () => /Code inserted into invoice\.ts/.test(await testid('ask-notice').innerText()), 5000, 'the notice');
+    await wb().screenshot('ask-code-inserted');
+    await clearFaults();
+  });
+
+  it('a failed answer: the error inline with its actions and Retry, the question back in the box', async () => {
+    await fault({ kind: 'http-503', times: 20 });
+    const question = 'Which function issues tokens?';
+    await testid('ask-question').fill(question);
+    await testid('ask-question').press('Enter');
+    await waitForTurn(4, ['failed', 'done'], 60000);
+    const turn = lastTurn();
+    assert.strictEqual(await turn.getAttribute('data-phase'), 'failed', await turn.innerText());
+    const error = turn.locator('[data-testid=ask-error]');
+    assert.match(await error.locator('.error-message').innerText(), /503|unavailable|server/i);
+    const buttons = (await error.locator('button').allInnerTexts()).map((b) => b.trim());
+    assert.ok(buttons.includes('Open Logs') && buttons.includes('Retry'), buttons.join(', '));
+    assert.strictEqual(await testid('ask-question').inputValue(), question, 'kept to be retried');
+    assert.ok((await turn.locator('[data-testid=ask-source]').count()) >= 1, 'the sources found before the failure are listed');
+    await wb().screenshot('ask-error');
+    await clearFaults();
+    await error.locator('button', { hasText: 'Retry' }).click();
+    await waitForTurn(5, ['done', 'failed']);
+    assert.strictEqual(await lastTurn().getAttribute('data-phase'), 'done');
+    assert.strictEqual(await lastTurn().locator('[data-testid=ask-turn-question]').innerText(), question);
+  });
 });
