@@ -270,7 +270,8 @@ function renderTurnNow(id: number): void {
   ui.empty.hidden = true;
   renderRuntime();
   renderComposer();
-  if (atBottom) window.scrollTo(0, document.body.scrollHeight);
+  // A new question, or the reader was following the end: keep the end in view.
+  if (atBottom || !old) window.scrollTo(0, document.body.scrollHeight);
 }
 
 function renderComposer(): void {
