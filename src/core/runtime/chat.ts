@@ -99,7 +99,7 @@ export async function runChat(conn: RuntimeConnection, opts: RunChatOptions): Pr
     const req: ChatRequest = { model: m.id, messages, maxTokens: opts.maxTokens, temperature: opts.temperature, topP: opts.topP, seed: opts.seed };
     return streamChat(req, {
       baseUrl: c.endpoint.openaiBaseUrl,
-      apiKey: opts.apiKey,
+      apiKey: opts.apiKey ?? conn.apiKeyFor(c.endpoint.serviceUrl),
       signal: opts.signal,
       idleTimeoutMs: opts.idleTimeoutMs,
       start,

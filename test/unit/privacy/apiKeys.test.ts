@@ -4,6 +4,7 @@ import { createServer, IncomingMessage, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { join } from 'path';
 import type { Logger } from '../../../src/core/log';
+import { runChat } from '../../../src/core/runtime/chat';
 import { RuntimeConnection } from '../../../src/core/runtime/connection';
 import { fetchWithApiKeys, requestText } from '../../../src/core/runtime/http';
 import { streamChat } from '../../../src/core/runtime/streamChat';
@@ -127,6 +128,17 @@ describe('privacy: API keys', () => {
     assert.ok(log.text().length > 0);
     assert.ok(!log.text().includes(KEY), log.text());
     assert.ok(!log.text().includes(KEY.slice(0, 12)), 'not even a prefix of the key is logged');
+  });
+
+  it('runChat (Compare, Summarize, Ask) sends the connection\'s key on chat requests', async () => {
+    const conn = new RuntimeConnection({ endpoint: server.url, endpointSource: 'setting', env: {} });
+    conn.setApiKeys((url) => (url.startsWith(server.url) ? KEY : undefined));
+    const { result } = await runChat(conn, { model: 'remote-model', messages: [{ role: 'user', content: 'hi' }], autoLoad: false });
+    assert.strictEqual(result.error, undefined, result.error?.message);
+    assert.strictEqual(result.text, 'hello from afar');
+    const chat = server.hits.filter((h) => h.path === '/v1/chat/completions');
+    assert.strictEqual(chat.length, 1);
+    assert.strictEqual(chat[0].auth, `Bearer ${KEY}`);
   });
 
   it('a key is sent only to URLs under its endpoint', async () => {
