@@ -264,3 +264,29 @@ describe('Ask the Workspace: the side-panel chat', function () {
     assert.strictEqual(await lastTurn().locator('[data-testid=ask-turn-question]').innerText(), question);
   });
 });
+
+describe('Ask the Workspace: embeddings re-ranking (foundryLab.ask.embeddings.model)', function () {
+  this.timeout(120000);
+  const fixture = () => join(e2eEnv('workspace'), 'ask-workspace');
+  before(() => cpSync(join(__dirname, '..', '..', '..', 'test', 'fixtures', 'ask-workspace'), fixture(), { recursive: true }));
+  const { wb } = withWorkbench(() => ({ 'foundryLab.endpoint': e2eEnv('emulatorUrl'), 'foundryLab.ask.embeddings.model': 'emulated-embed' }));
+  after(() => rmSync(fixture(), { recursive: true, force: true }));
+
+  it('the lexical candidates go through /v1/embeddings before the answer, and the answer still cites them', async () => {
+    const embeddings = async () =>
+      ((await (await fetch(`${e2eEnv('emulatorUrl')}/__emulator/requests`)).json()) as { path: string; body?: { model?: string; input?: string[] } }[]).filter((r) => r.path === '/v1/embeddings');
+    const before = (await embeddings()).length;
+    await wb().runCommand('Foundry Local Lab: Ask the Workspace');
+    const view = await wb().webviewFrame('[data-testid=ask-question]', 30000);
+    await view.locator('[data-testid=ask-question]').fill('How does verifyToken reject an expired token?');
+    await view.locator('[data-testid=ask-question]').press('Enter');
+    const turn = view.locator('[data-testid=ask-turn]').last();
+    await wb().waitFor(async () => ['done', 'failed'].includes((await turn.getAttribute('data-phase', { timeout: 1000 })) ?? ''), 60000, 'the answer', () => turn.innerText());
+    assert.strictEqual(await turn.getAttribute('data-phase'), 'done', await turn.innerText());
+    const calls = (await embeddings()).slice(before);
+    assert.strictEqual(calls.length, 1, 'one embeddings request: the question and the candidates');
+    assert.strictEqual(calls[0].body?.model, 'emulated-embed');
+    assert.strictEqual(calls[0].body?.input?.[0], 'How does verifyToken reject an expired token?');
+    assert.ok((await turn.locator('[data-testid=ask-answer] [data-testid=ask-citation]').count()) >= 1);
+  });
+});

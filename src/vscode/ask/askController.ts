@@ -6,12 +6,13 @@
  */
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
-import { askWorkspace, AskResult, AskSourceRef } from '../../core/rag/ask';
+import { askWorkspace, AskOptions, AskResult, AskSourceRef, readLinesFromDisk } from '../../core/rag/ask';
+import { EmbeddingReranker } from '../../core/rag/embeddings';
 import { LabError } from '../../core/runtime/errors';
 import type { AskHostToWebview, AskRoleView, AskTurnView } from '../../protocol';
 import { DeltaCoalescer } from '../panel/deltaCoalescer';
 import { chatApiKey } from '../privacy/apiKeyCommands';
-import { ensureRemoteConsent } from '../privacy/remoteConsent';
+import { ensureRemoteConsent, ensureUrlConsent } from '../privacy/remoteConsent';
 import type { RuntimeService } from '../runtimeService';
 import { SETTINGS_SECTION } from '../settingsSchema';
 import type { Settings } from '../settings';
@@ -41,6 +42,7 @@ export interface AskScope {
 export class AskController implements vscode.Disposable {
   private records: AskTurnRecord[];
   private nextId: number;
+  private reranker?: { key: string; value: EmbeddingReranker };
   private inflight: { id: number; controller: AbortController; done: Promise<void> } | undefined;
   private readonly warned = new Set<string>();
   private disposed = false;
@@ -107,7 +109,7 @@ export class AskController implements vscode.Disposable {
         runtime.connection,
         {
           question,
-          retrieve: (query, opts) => this.retrieve(index, query, { ...opts, scope: scope.paths }),
+          retrieve: await this.withEmbeddings(ask, (query, opts) => this.retrieve(index, query, { ...opts, scope: scope.paths })),
           smallModel: s.smallModel,
           largeModel: s.largeModel,
           policy: ask.policy,
@@ -187,6 +189,31 @@ export class AskController implements vscode.Disposable {
   dispose(): void {
     this.disposed = true;
     this.stop();
+  }
+
+  /**
+   * With `foundryLab.ask.embeddings.model` set, the lexical candidates are re-ranked through `/v1/embeddings`. The
+   * reranker is kept while its endpoint and model stay the same, so chunk vectors are embedded once.
+   */
+  private async withEmbeddings(ask: AskSettings, retrieve: AskOptions['retrieve']): Promise<AskOptions['retrieve']> {
+    const { model, endpoint: configured } = ask.embeddings;
+    if (!model) return retrieve;
+    let endpoint = configured;
+    if (!endpoint) {
+      const client = await this.deps.runtime.connection.client().catch(() => undefined);
+      if (!client) return retrieve; // the answer's own request will say what is wrong with the runtime
+      endpoint = client.endpoint.serviceUrl;
+    }
+    if (!(await ensureUrlConsent(endpoint))) {
+      this.deps.log.info(`Ask: embeddings re-ranking skipped: ${endpoint} is not on this machine and was not allowed`);
+      return retrieve;
+    }
+    const key = `${endpoint}\n${model}`;
+    if (this.reranker?.key !== key) this.reranker = { key, value: new EmbeddingReranker({ endpoint, model }) };
+    return this.reranker.value.wrap(retrieve, readLinesFromDisk, (e) => {
+      this.deps.log.warn(`Ask: embeddings re-ranking failed, lexical ranking used: ${e.message}`);
+      this.post({ type: 'askNotice', level: 'info', message: `Embeddings re-ranking failed (${e.message}); the lexical ranking was used.` });
+    });
   }
 
   private async retrieve(index: IndexService | undefined, query: string, opts: { topK: number; signal?: AbortSignal; scope?: string[] }): Promise<AskSourceRef[]> {

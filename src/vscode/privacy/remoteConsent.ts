@@ -41,6 +41,18 @@ export async function ensureRemoteConsent(runtime: RuntimeService): Promise<bool
   return policy ? policy.ensure(endpoints) : false;
 }
 
+/** The same, for another URL workspace text goes to (an embeddings endpoint). An invalid URL is refused. */
+export async function ensureUrlConsent(url: string): Promise<boolean> {
+  let endpoint: Endpoint;
+  try {
+    endpoint = parseEndpointUrl(url, 'setting');
+  } catch {
+    return false;
+  }
+  if (endpoint.isLoopback) return true;
+  return policy ? policy.ensure([endpoint]) : false;
+}
+
 /** "Forget Remote Endpoint Permissions". */
 export async function forgetRemoteConsent(): Promise<void> {
   const n = (await policy?.forget()) ?? 0;

@@ -27,6 +27,9 @@ describe('vscode/ask/askSettings', () => {
     assert.strictEqual(bad.settings.policy.requireCitations, true);
     assert.strictEqual(bad.warnings.length, 4);
     assert.ok(bad.warnings.some((w) => w.startsWith('Setting foundryLab.ask.fallback.mode = "sometimes"')), bad.warnings.join('\n'));
+    const emb = validateAskSettings((key) => ({ 'ask.embeddings.model': ' nomic-embed-text ', 'ask.embeddings.endpoint': 'ftp://x' } as Record<string, unknown>)[key]);
+    assert.deepStrictEqual(emb.settings.embeddings, { model: 'nomic-embed-text', endpoint: '' });
+    assert.match(emb.warnings[0], /foundryLab\.ask\.embeddings\.endpoint = "ftp:\/\/x" is not an http\(s\) URL/);
     // The defaults are not shared: changing one result leaves the next untouched.
     good.settings.policy.insufficientPhrases.push('x');
     assert.ok(!validateAskSettings(() => undefined).settings.policy.insufficientPhrases.includes('x'));
