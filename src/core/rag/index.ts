@@ -14,7 +14,7 @@ import { queryTerms, tokenize } from './tokenizer';
 
 export const INDEX_FORMAT = 'foundry-lab-index';
 /** Bumped whenever tokenizing, chunking or the stored layout changes: an index of another version is rebuilt. */
-export const INDEX_VERSION = 2;
+export const INDEX_VERSION = 3;
 
 export interface RetrievalResult {
   path: string;
@@ -29,23 +29,32 @@ export interface RetrieveOptions {
   scope?: string[];
 }
 
-interface ChunkEntry {
-  file: FileEntry;
-  startLine: number;
-  endLine: number;
-  len: number;
-  tf: Map<string, number>;
-}
-
 interface FileEntry {
+  id: number;
   path: string;
   mtimeMs: number;
   size: number;
   /** Set when the file was read and not indexed (binary, minified, unreadable): not read again until it changes. */
   skip?: SkipReason;
-  pathTf: Map<string, number>;
+  /** Path words and their counts (parallel arrays). */
+  pathTerms: string[];
+  pathTfs: number[];
   pathLen: number;
-  chunks: ChunkEntry[];
+  /** Chunk ids: consecutive, ascending (a file's chunks are added together and removed together). */
+  firstChunk: number;
+  chunkCount: number;
+  /** Distinct body terms of all its chunks: which posting lists to edit when the file goes. */
+  terms: string[];
+  /** A test/spec/fixture file by its path (see TEST_PATH). */
+  test: boolean;
+}
+
+interface ChunkTerms {
+  startLine: number;
+  endLine: number;
+  terms: string[];
+  tfs: number[];
+  len: number;
 }
 
 /** Scoring constants: BM25 k1, per-field length normalisation and weights. */
@@ -54,21 +63,39 @@ const B_BODY = 0.75;
 const B_PATH = 0.3;
 const W_BODY = 1;
 const W_PATH = 4;
+/**
+ * Tests repeat the words of the code they test (and are many), so for a question that does not mention tests they
+ * crowd out the source; their score is damped by this factor unless a query word is test/spec/mock/fixture.
+ */
+const TEST_PRIOR = 0.7;
+const TEST_PATH = /(?:^|\/)(?:tests?|__tests__|spec|specs|testdata|test-data|fixtures?|benches|e2e)\/|(?:^|[/_.-])(?:test|tests|spec)[._-][^/]*$|(?:_test|_spec|Tests?|Spec|IT)\.[A-Za-z]+$|\.(?:test|spec)\.[A-Za-z]+$/;
+const TEST_WORDS = new Set(['test', 'tests', 'testing', 'spec', 'mock', 'fixture', 'bench', 'benchmark']);
 
+/**
+ * Layout, for build speed and memory on large trees: chunks are numbered, their fields live in parallel arrays,
+ * and a term's postings are one flat array [chunkId, tf, chunkId, tf, …] in ascending id — no object or Map per
+ * chunk. Ids only grow (a changed file gets new ids), so appending keeps postings sorted and a file's entries are
+ * one contiguous id range to cut out.
+ */
 export class WorkspaceIndex {
   private readonly files = new Map<string, FileEntry>();
-  private readonly body = new Map<string, Set<ChunkEntry>>();
-  private readonly pathPostings = new Map<string, Set<FileEntry>>();
+  private readonly fileById: Array<FileEntry | undefined> = [];
+  private chunkFile: Array<FileEntry | undefined> = [];
+  private chunkStart: number[] = [];
+  private chunkEnd: number[] = [];
+  private chunkLen: number[] = [];
+  private readonly body = new Map<string, number[]>();
+  /** Path words → [fileId, tf, …]. */
+  private readonly pathPostings = new Map<string, number[]>();
   private chunkCount = 0;
+  private indexedFiles = 0;
   private totalLen = 0;
   private totalPathLen = 0;
 
   constructor(readonly root: string, private readonly chunkOptions: ChunkOptions = {}) {}
 
   get fileCount(): number {
-    let n = 0;
-    for (const f of this.files.values()) if (!f.skip) n++;
-    return n;
+    return this.indexedFiles;
   }
   get size(): { files: number; chunks: number } {
     return { files: this.fileCount, chunks: this.chunkCount };
@@ -86,54 +113,128 @@ export class WorkspaceIndex {
 
   /** Adds or replaces one file from its text. */
   updateFile(relPath: string, text: string, stat: { mtimeMs: number; size: number }): void {
-    const chunks = chunkFile(relPath, text, this.chunkOptions).map((c) => ({ startLine: c.startLine, endLine: c.endLine, tokens: tokenize(c.text) }));
-    this.insert(relPath, stat, chunks.map((c) => ({ startLine: c.startLine, endLine: c.endLine, tf: termCounts(c.tokens), len: c.tokens.length })));
+    const counts = new Map<string, number>();
+    const chunks: ChunkTerms[] = [];
+    for (const c of chunkFile(relPath, text, this.chunkOptions)) {
+      const tokens = tokenize(c.text);
+      counts.clear();
+      for (const t of tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
+      chunks.push({ startLine: c.startLine, endLine: c.endLine, terms: [...counts.keys()], tfs: [...counts.values()], len: tokens.length });
+    }
+    this.insert(relPath, stat, chunks);
   }
 
   /** Records a file that is not indexed (so start-up does not read it again while it is unchanged). */
   markSkipped(relPath: string, stat: { mtimeMs: number; size: number }, reason: SkipReason): void {
     this.removeFile(relPath);
-    this.files.set(relPath, { path: relPath, mtimeMs: stat.mtimeMs, size: stat.size, skip: reason, pathTf: new Map(), pathLen: 0, chunks: [] });
+    const id = this.fileById.length;
+    const f: FileEntry = { id, path: relPath, mtimeMs: stat.mtimeMs, size: stat.size, skip: reason, pathTerms: [], pathTfs: [], pathLen: 0, firstChunk: 0, chunkCount: 0, terms: [], test: false };
+    this.fileById.push(f);
+    this.files.set(relPath, f);
   }
 
   removeFile(relPath: string): boolean {
     const f = this.files.get(relPath);
     if (!f) return false;
     this.files.delete(relPath);
-    for (const c of f.chunks) {
-      for (const term of c.tf.keys()) {
-        const set = this.body.get(term);
-        set?.delete(c);
-        if (set && !set.size) this.body.delete(term);
-      }
-      this.totalLen -= c.len;
-      this.chunkCount--;
+    this.fileById[f.id] = undefined;
+    if (f.skip) return true;
+    const lo = f.firstChunk;
+    const hi = f.firstChunk + f.chunkCount; // exclusive
+    for (const term of f.terms) {
+      const p = this.body.get(term);
+      if (!p) continue;
+      const i = lowerBound(p, lo);
+      let j = i;
+      while (j < p.length && p[j] < hi) j += 2;
+      if (j > i) p.splice(i, j - i);
+      if (!p.length) this.body.delete(term);
     }
-    if (!f.skip) {
-      for (const term of f.pathTf.keys()) {
-        const set = this.pathPostings.get(term);
-        set?.delete(f);
-        if (set && !set.size) this.pathPostings.delete(term);
-      }
-      this.totalPathLen -= f.pathLen;
+    for (let c = lo; c < hi; c++) {
+      this.totalLen -= this.chunkLen[c];
+      this.chunkFile[c] = undefined;
     }
+    this.chunkCount -= f.chunkCount;
+    for (const term of f.pathTerms) {
+      const p = this.pathPostings.get(term);
+      if (!p) continue;
+      const i = lowerBound(p, f.id);
+      if (p[i] === f.id) p.splice(i, 2);
+      if (!p.length) this.pathPostings.delete(term);
+    }
+    this.totalPathLen -= f.pathLen;
+    this.indexedFiles--;
+    this.compactIfSparse();
     return true;
   }
 
-  private insert(relPath: string, stat: { mtimeMs: number; size: number }, chunks: Array<{ startLine: number; endLine: number; tf: Map<string, number>; len: number }>): void {
+  /** After many updates most chunk ids are holes: renumber once they outnumber the live chunks (amortised O(1)). */
+  private compactIfSparse(): void {
+    if (this.chunkFile.length < 4096 || this.chunkFile.length < 2 * this.chunkCount) return;
+    const live = [...this.files.values()].filter((f) => !f.skip).sort((a, b) => a.firstChunk - b.firstChunk);
+    const remap = new Int32Array(this.chunkFile.length).fill(-1);
+    const chunkFile: FileEntry[] = [];
+    const start: number[] = [];
+    const end: number[] = [];
+    const len: number[] = [];
+    for (const f of live) {
+      const first = chunkFile.length;
+      for (let c = f.firstChunk; c < f.firstChunk + f.chunkCount; c++) {
+        remap[c] = chunkFile.length;
+        chunkFile.push(f);
+        start.push(this.chunkStart[c]);
+        end.push(this.chunkEnd[c]);
+        len.push(this.chunkLen[c]);
+      }
+      f.firstChunk = first;
+    }
+    // Chunks keep their relative order, so every posting list stays sorted.
+    for (const p of this.body.values()) for (let i = 0; i < p.length; i += 2) p[i] = remap[p[i]];
+    this.chunkFile = chunkFile;
+    this.chunkStart = start;
+    this.chunkEnd = end;
+    this.chunkLen = len;
+  }
+
+  private insert(relPath: string, stat: { mtimeMs: number; size: number }, chunks: ChunkTerms[]): void {
     this.removeFile(relPath);
     const pathTokens = tokenize(relPath);
-    const file: FileEntry = { path: relPath, mtimeMs: stat.mtimeMs, size: stat.size, pathTf: termCounts(pathTokens), pathLen: pathTokens.length, chunks: [] };
+    const pc = new Map<string, number>();
+    for (const t of pathTokens) pc.set(t, (pc.get(t) ?? 0) + 1);
+    const id = this.fileById.length;
+    const file: FileEntry = {
+      id,
+      path: relPath,
+      mtimeMs: stat.mtimeMs,
+      size: stat.size,
+      pathTerms: [...pc.keys()],
+      pathTfs: [...pc.values()],
+      pathLen: pathTokens.length,
+      firstChunk: this.chunkFile.length,
+      chunkCount: chunks.length,
+      terms: [],
+      test: TEST_PATH.test(relPath),
+    };
+    this.fileById.push(file);
     this.files.set(relPath, file);
-    for (const term of file.pathTf.keys()) getOrAdd(this.pathPostings, term).add(file);
+    this.indexedFiles++;
+    file.pathTerms.forEach((term, i) => getOrAdd(this.pathPostings, term).push(id, file.pathTfs[i]));
     this.totalPathLen += file.pathLen;
+    const distinct = new Set<string>();
     for (const c of chunks) {
-      const entry: ChunkEntry = { file, startLine: c.startLine, endLine: c.endLine, len: c.len, tf: c.tf };
-      file.chunks.push(entry);
-      for (const term of c.tf.keys()) getOrAdd(this.body, term).add(entry);
+      const cid = this.chunkFile.length;
+      this.chunkFile.push(file);
+      this.chunkStart.push(c.startLine);
+      this.chunkEnd.push(c.endLine);
+      this.chunkLen.push(c.len);
+      for (let i = 0; i < c.terms.length; i++) {
+        getOrAdd(this.body, c.terms[i]).push(cid, c.tfs[i]);
+        distinct.add(c.terms[i]);
+      }
       this.totalLen += c.len;
       this.chunkCount++;
     }
+    file.terms = [...distinct];
   }
 
   /** The best chunks for a query, best first; ties broken by path then line so results are stable. */
@@ -142,59 +243,92 @@ export class WorkspaceIndex {
     const terms = queryTerms(query);
     if (!terms.length || !this.chunkCount) return [];
     const scope = opts.scope?.map((s) => s.replace(/^\.?\/+|\/+$/g, '')).filter((s) => s !== '.');
-    const inScope = (p: string) => !scope?.length || scope.some((s) => !s || p === s || p.startsWith(s + '/'));
+    const scoped = !!scope?.length && !scope.includes('');
+    // Per file: 0 = not checked yet, 1 = in scope, 2 = out.
+    const scopeOk = new Uint8Array(scoped ? this.fileById.length : 0);
+    const inScope = (f: FileEntry): boolean => {
+      if (!scoped) return true;
+      let v = scopeOk[f.id];
+      if (!v) scopeOk[f.id] = v = scope!.some((s) => f.path === s || f.path.startsWith(s + '/')) ? 1 : 2;
+      return v === 1;
+    };
     const avgLen = this.totalLen / this.chunkCount || 1;
-    const fileCount = this.fileCount || 1;
-    const avgPathLen = this.totalPathLen / fileCount || 1;
+    const avgPathLen = this.totalPathLen / (this.fileCount || 1) || 1;
     const n = this.chunkCount;
-    const scores = new Map<ChunkEntry, number>();
-    for (const term of terms) {
-      const bodySet = this.body.get(term);
-      const pathSet = this.pathPostings.get(term);
-      if (!bodySet && !pathSet) continue;
-      // Document frequency over chunks having the term in either field (counted once).
-      let df = bodySet?.size ?? 0;
-      if (pathSet) for (const f of pathSet) for (const c of f.chunks) if (!bodySet?.has(c)) df++;
+    const cap = this.chunkFile.length;
+    const score = new Float64Array(cap);
+    const part = new Float64Array(cap);
+    const stamp = new Int32Array(cap);
+    const touched: number[] = [];
+    let termIds: number[] = [];
+    terms.forEach((term, ti) => {
+      const mark = ti + 1;
+      termIds = [];
+      const pp = this.pathPostings.get(term);
+      if (pp)
+        for (let i = 0; i < pp.length; i += 2) {
+          const f = this.fileById[pp[i]];
+          if (!f || !inScope(f)) continue;
+          const w = (W_PATH * pp[i + 1]) / (1 - B_PATH + (B_PATH * f.pathLen) / avgPathLen);
+          for (let c = f.firstChunk; c < f.firstChunk + f.chunkCount; c++) {
+            part[c] = w;
+            stamp[c] = mark;
+            termIds.push(c);
+          }
+        }
+      const bp = this.body.get(term);
+      if (bp)
+        for (let i = 0; i < bp.length; i += 2) {
+          const c = bp[i];
+          if (scoped && !inScope(this.chunkFile[c]!)) continue;
+          const w = (W_BODY * bp[i + 1]) / (1 - B_BODY + (B_BODY * this.chunkLen[c]) / avgLen);
+          if (stamp[c] === mark) part[c] += w;
+          else {
+            part[c] = w;
+            stamp[c] = mark;
+            termIds.push(c);
+          }
+        }
+      if (!termIds.length) return;
+      // Document frequency over chunks having the term in either field; within a scope, estimated from the lists.
+      const df = scoped ? Math.min(n, (bp?.length ?? 0) / 2 + termIds.length) : termIds.length;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      const visit = (c: ChunkEntry) => {
-        const tfBody = c.tf.get(term) ?? 0;
-        const tfPath = c.file.pathTf.get(term) ?? 0;
-        const t =
-          (W_BODY * tfBody) / (1 - B_BODY + (B_BODY * c.len) / avgLen) +
-          (W_PATH * tfPath) / (1 - B_PATH + (B_PATH * c.file.pathLen) / avgPathLen);
-        scores.set(c, (scores.get(c) ?? 0) + (idf * t) / (K1 + t));
-      };
-      // Each chunk at most once per term: those with the term in their text, then the rest of the files whose path has it.
-      const seen = new Set<ChunkEntry>();
-      if (bodySet) for (const c of bodySet) if (inScope(c.file.path)) (seen.add(c), visit(c));
-      if (pathSet) for (const f of pathSet) if (inScope(f.path)) for (const c of f.chunks) if (!seen.has(c)) visit(c);
-    }
+      for (const c of termIds) {
+        const t = part[c];
+        if (score[c] === 0) touched.push(c);
+        score[c] += (idf * t) / (K1 + t);
+      }
+    });
+    const mentionsTests = terms.some((t) => TEST_WORDS.has(t));
+    if (!mentionsTests) for (const c of touched) if (this.chunkFile[c]!.test) score[c] *= TEST_PRIOR;
     // Top-K selection rather than sorting every scored chunk (common words score tens of thousands of them).
-    const better = (a: [ChunkEntry, number], b: [ChunkEntry, number]) => b[1] - a[1] || cmp(a[0].file.path, b[0].file.path) || a[0].startLine - b[0].startLine;
-    const ranked: Array<[ChunkEntry, number]> = [];
-    for (const e of scores) {
-      if (ranked.length === topK && better(e, ranked[topK - 1]) >= 0) continue;
+    const better = (a: number, b: number) => score[b] - score[a] || cmp(this.chunkFile[a]!.path, this.chunkFile[b]!.path) || this.chunkStart[a] - this.chunkStart[b];
+    const ranked: number[] = [];
+    for (const c of touched) {
+      if (ranked.length === topK && better(c, ranked[topK - 1]) >= 0) continue;
       let i = ranked.length;
-      while (i > 0 && better(e, ranked[i - 1]) < 0) i--;
-      ranked.splice(i, 0, e);
+      while (i > 0 && better(c, ranked[i - 1]) < 0) i--;
+      ranked.splice(i, 0, c);
       if (ranked.length > topK) ranked.pop();
     }
-    return ranked.map(([c, score]) => ({ path: c.file.path, startLine: c.startLine, endLine: c.endLine, score: Math.round(score * 1e4) / 1e4 }));
+    return ranked.map((c) => ({ path: this.chunkFile[c]!.path, startLine: this.chunkStart[c], endLine: this.chunkEnd[c], score: Math.round(score[c] * 1e4) / 1e4 }));
   }
 
   toJSON(): StoredIndex {
+    // Per-chunk term counts are not kept in memory: invert the postings back (only when saving).
+    const enc: string[][] = new Array(this.chunkFile.length);
+    for (const [term, p] of this.body)
+      for (let i = 0; i < p.length; i += 2) (enc[p[i]] ??= []).push(p[i + 1] === 1 ? term : `${term}*${p[i + 1]}`);
     return {
       format: INDEX_FORMAT,
       version: INDEX_VERSION,
       root: this.root,
       chunkOptions: this.chunkOptions,
-      files: [...this.files.values()].map((f) => ({
-        path: f.path,
-        mtimeMs: f.mtimeMs,
-        size: f.size,
-        ...(f.skip ? { skip: f.skip } : {}),
-        chunks: f.chunks.map((c) => [c.startLine, c.endLine, encodeTf(c.tf)] as [number, number, string]),
-      })),
+      files: [...this.files.values()].map((f) => {
+        const chunks: Array<[number, number, string]> = [];
+        for (let c = f.firstChunk; c < f.firstChunk + f.chunkCount; c++) chunks.push([this.chunkStart[c], this.chunkEnd[c], (enc[c] ?? []).join(' ')]);
+        return { path: f.path, mtimeMs: f.mtimeMs, size: f.size, ...(f.skip ? { skip: f.skip } : {}), chunks };
+      }),
     };
   }
 
@@ -212,17 +346,29 @@ export class WorkspaceIndex {
         index.markSkipped(f.path, f, f.skip);
         continue;
       }
-      const chunks = f.chunks.map((c) => {
+      const chunks = f.chunks.map((c): ChunkTerms => {
         if (!Array.isArray(c) || typeof c[0] !== 'number' || typeof c[1] !== 'number' || typeof c[2] !== 'string') throw new StoredIndexError('corrupt', 'malformed chunk');
         const tf = decodeTf(c[2]);
         let len = 0;
         for (const v of tf.values()) len += v;
-        return { startLine: c[0], endLine: c[1], tf, len };
+        return { startLine: c[0], endLine: c[1], terms: [...tf.keys()], tfs: [...tf.values()], len };
       });
       index.insert(f.path, f, chunks);
     }
     return index;
   }
+}
+
+/** First even index of a [id, tf, …] list whose id is ≥ id. */
+function lowerBound(p: number[], id: number): number {
+  let lo = 0;
+  let hi = p.length >> 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (p[mid << 1] < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo << 1;
 }
 
 export interface StoredIndex {
@@ -239,17 +385,7 @@ export class StoredIndexError extends Error {
   }
 }
 
-function termCounts(tokens: string[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const t of tokens) m.set(t, (m.get(t) ?? 0) + 1);
-  return m;
-}
-/** "term count term count …": terms never contain spaces; much smaller than JSON objects. */
-function encodeTf(tf: Map<string, number>): string {
-  const parts: string[] = [];
-  for (const [t, c] of tf) parts.push(c === 1 ? t : `${t}*${c}`);
-  return parts.join(' ');
-}
+/** Stored term counts are "term term*count …": terms never contain spaces; much smaller than JSON objects. */
 function decodeTf(s: string): Map<string, number> {
   const m = new Map<string, number>();
   if (!s) return m;
@@ -261,9 +397,9 @@ function decodeTf(s: string): Map<string, number> {
   }
   return m;
 }
-function getOrAdd<K, V>(m: Map<K, Set<V>>, k: K): Set<V> {
+function getOrAdd<K>(m: Map<K, number[]>, k: K): number[] {
   let s = m.get(k);
-  if (!s) m.set(k, (s = new Set()));
+  if (!s) m.set(k, (s = []));
   return s;
 }
 function cmp(a: string, b: string): number {
