@@ -16,6 +16,7 @@ import { join } from 'path';
 import OpenAI from 'openai';
 import { summarize } from '../../src/core/metrics/stats';
 import { streamChat } from '../../src/core/runtime/streamChat';
+import { runRetrievalBench } from './retrieval/main';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -208,6 +209,9 @@ async function main() {
   report.streaming = await streamingOverhead(quick ? 10 : 40);
   report.activation = activation(quick ? 3 : 10);
   report.sizes = sizes();
+  // Retrieval quality and index cost on fetched repositories (test/bench/retrieval; skipped per missing mirror).
+  const retrieval = await runRetrievalBench(quick ? ['--max-queries', '100', '--builds', '1'] : []);
+  report.retrieval = { results: retrieval.results, skipped: retrieval.skipped };
   mkdirSync(join(root, 'bench-results'), { recursive: true });
   const file = join(root, 'bench-results', 'latest.json');
   writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
@@ -223,6 +227,8 @@ async function main() {
       `activation p50   ${ac.extensionMs.p50.toFixed(1)} ms vs baseline ${ac.baselineMs.p50.toFixed(1)} ms → ratio ${ac.ratioP50.toFixed(2)}`,
       `sizes            extension ${kb(sz['dist/extension.js'])}, cli ${kb(sz['dist/cli.js'])}, webview ${kb(sz['dist/webview.js'])}, VSIX ${kb(sz['dist/foundry-local-lab.vsix'])}`,
       `report           ${file}`,
+      'retrieval:',
+      retrieval.table,
     ].join('\n') + '\n',
   );
 }
