@@ -47,6 +47,8 @@ interface FileEntry {
   terms: string[];
   /** A test/spec/fixture file by its path (see TEST_PATH). */
   test: boolean;
+  /** Prose (Markdown, text, docs/): ranked below code unless the question is about documentation. */
+  prose: boolean;
 }
 
 interface ChunkTerms {
@@ -69,6 +71,14 @@ const W_PATH = 4;
  */
 const TEST_PRIOR = 0.7;
 const TEST_PATH = /(?:^|\/)(?:tests?|__tests__|spec|specs|testdata|test-data|fixtures?|benches|e2e)\/|(?:^|[/_.-])(?:test|tests|spec)[._-][^/]*$|(?:_test|_spec|Tests?|Spec|IT)\.[A-Za-z]+$|\.(?:test|spec)\.[A-Za-z]+$/;
+/**
+ * Prose files (Markdown, text, anything under docs/) score ×0.7 unless the question names documentation: their
+ * chunks are dense in plain words and otherwise crowd out the code a question about behaviour is after (measured by
+ * the retrieval bench: +6.7 hit@5 on hugo, none lost elsewhere).
+ */
+const PROSE_PRIOR = 0.7;
+const PROSE_PATH = /(^|\/)docs?\/|\.(md|mdx|markdown|rst|txt|adoc)$/i;
+const PROSE_WORDS = new Set(['doc', 'docs', 'documentation', 'readme', 'guide', 'manual', 'changelog', 'tutorial', 'markdown']);
 const TEST_WORDS = new Set(['test', 'tests', 'testing', 'spec', 'mock', 'fixture', 'bench', 'benchmark']);
 
 /**
@@ -128,7 +138,7 @@ export class WorkspaceIndex {
   markSkipped(relPath: string, stat: { mtimeMs: number; size: number }, reason: SkipReason): void {
     this.removeFile(relPath);
     const id = this.fileById.length;
-    const f: FileEntry = { id, path: relPath, mtimeMs: stat.mtimeMs, size: stat.size, skip: reason, pathTerms: [], pathTfs: [], pathLen: 0, firstChunk: 0, chunkCount: 0, terms: [], test: false };
+    const f: FileEntry = { id, path: relPath, mtimeMs: stat.mtimeMs, size: stat.size, skip: reason, pathTerms: [], pathTfs: [], pathLen: 0, firstChunk: 0, chunkCount: 0, terms: [], test: false, prose: false };
     this.fileById.push(f);
     this.files.set(relPath, f);
   }
@@ -214,6 +224,7 @@ export class WorkspaceIndex {
       chunkCount: chunks.length,
       terms: [],
       test: TEST_PATH.test(relPath),
+      prose: PROSE_PATH.test(relPath),
     };
     this.fileById.push(file);
     this.files.set(relPath, file);
@@ -301,6 +312,7 @@ export class WorkspaceIndex {
     });
     const mentionsTests = terms.some((t) => TEST_WORDS.has(t));
     if (!mentionsTests) for (const c of touched) if (this.chunkFile[c]!.test) score[c] *= TEST_PRIOR;
+    if (!terms.some((t) => PROSE_WORDS.has(t))) for (const c of touched) if (this.chunkFile[c]!.prose) score[c] *= PROSE_PRIOR;
     // Top-K selection rather than sorting every scored chunk (common words score tens of thousands of them).
     const better = (a: number, b: number) => score[b] - score[a] || cmp(this.chunkFile[a]!.path, this.chunkFile[b]!.path) || this.chunkStart[a] - this.chunkStart[b];
     const ranked: number[] = [];

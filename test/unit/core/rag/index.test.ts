@@ -49,6 +49,17 @@ describe('rag WorkspaceIndex', () => {
     for (let i = 1; i < all.length; i++) assert.ok(all[i - 1].score >= all[i].score, `${all[i - 1].path} before ${all[i].path}`);
   });
 
+  it('code before prose and tests for equal text, unless the question names docs or tests', () => {
+    const index = new WorkspaceIndex('/virtual');
+    const text = 'The cache evicts the oldest entry when the cache is full.\n';
+    for (const p of ['src/cache.ts', 'docs/cache.md', 'src/cache.test.ts']) index.updateFile(p, text, { mtimeMs: 1, size: 1 });
+    const order = (q: string) => index.retrieve(q, { topK: 3 }).map((r) => r.path);
+    assert.strictEqual(order('cache evicts oldest entry')[0], 'src/cache.ts');
+    assert.deepStrictEqual(order('cache evicts oldest entry').slice(1).sort(), ['docs/cache.md', 'src/cache.test.ts']);
+    assert.notStrictEqual(order('docs: cache evicts oldest entry')[0], 'src/cache.ts');
+    assert.strictEqual(order('test that the cache evicts the oldest entry')[0], 'src/cache.test.ts');
+  });
+
   it('path words count: a query naming a folder finds its files', async () => {
     const { index } = await buildIndex(root);
     const r = index.retrieve('auth', { topK: 5 });
