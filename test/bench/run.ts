@@ -211,7 +211,7 @@ async function main() {
   report.sizes = sizes();
   // Retrieval quality and index cost on fetched repositories (test/bench/retrieval; skipped per missing mirror).
   const retrieval = await runRetrievalBench(quick ? ['--max-queries', '100', '--builds', '1'] : []);
-  report.retrieval = { results: retrieval.results, skipped: retrieval.skipped };
+  report.retrieval = { results: retrieval.results, skipped: retrieval.skipped, combined: retrieval.combined };
   mkdirSync(join(root, 'bench-results'), { recursive: true });
   const file = join(root, 'bench-results', 'latest.json');
   writeFileSync(file, JSON.stringify(report, null, 2) + '\n');

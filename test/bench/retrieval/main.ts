@@ -131,7 +131,7 @@ export async function evaluateRepo(repo: BenchRepo, opts: { maxQueries: number; 
   };
 }
 
-export async function runRetrievalBench(argv: string[] = []): Promise<{ results: unknown[]; skipped: string[]; table: string }> {
+export async function runRetrievalBench(argv: string[] = []): Promise<{ results: unknown[]; skipped: string[]; combined?: unknown; table: string }> {
   const arg = (name: string) => {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -152,7 +152,42 @@ export async function runRetrievalBench(argv: string[] = []): Promise<{ results:
     process.stderr.write(`retrieval: ${repo.name}…\n`);
     results.push(await evaluateRepo(repo, { maxQueries, builds }));
   }
-  return { results, skipped, table: table(results) };
+  let combined: Awaited<ReturnType<typeof combinedLatency>> | undefined;
+  const evaluated = REPOS.filter((r) => results.some((x) => x.repo === r.name));
+  if (evaluated.length > 1) {
+    process.stderr.write('retrieval: all repositories in one index (query latency at scale)…\n');
+    combined = await combinedLatency(evaluated, maxQueries);
+  }
+  const combinedLine = combined
+    ? `\nOne index of all ${evaluated.length} repositories (${combined.files} files, ${combined.chunks} chunks): query p50 / p95 ${combined.queryMs!.p50.toFixed(2)} / ${combined.queryMs!.p95.toFixed(2)} ms over ${combined.queries} queries.`
+    : '';
+  return { results, skipped, combined, table: table(results) + combinedLine };
+}
+
+/**
+ * Query latency on a workspace larger than any single repository here: every evaluated repository indexed together
+ * (paths prefixed by the repository's name), asked every repository's queries.
+ */
+async function combinedLatency(repos: BenchRepo[], maxQueries: number) {
+  const index = new WorkspaceIndex('/combined');
+  const queries: string[] = [];
+  for (const repo of repos) {
+    const { dir } = materialize(repo);
+    const paths = new Set<string>();
+    for (const f of (await discoverFiles(dir)).files) {
+      const r = await readIndexableFile(f.absPath);
+      if (!('text' in r)) continue;
+      index.updateFile(`${repo.name}/${f.path}`, r.text, f);
+      paths.add(f.path);
+    }
+    queries.push(...commitQueries(gitDir(repo), repo, paths, maxQueries).queries.map((q) => q.text));
+  }
+  const latency = queries.map((q) => {
+    const t = performance.now();
+    index.retrieve(q, { topK: 10 });
+    return performance.now() - t;
+  });
+  return { files: index.fileCount, chunks: index.size.chunks, queries: queries.length, queryMs: summarize(latency) };
 }
 
 function table(results: Array<Record<string, any>>): string {
