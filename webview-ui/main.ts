@@ -6,14 +6,9 @@ import type { HistoryEntry, HostToWebview, ModelOption, PanelAction, RunPhase, R
 import { formatMs, latencySegments, totalMs } from './latency';
 import { renderMarkdown } from './markdown';
 import { PersistedState, vscodeApi } from './vscodeApi';
+import { byTestId } from './dom';
 
 const RUNNING: ReadonlySet<RunPhase> = new Set(['resolving', 'loading', 'waiting', 'streaming']);
-
-function byTestId<T extends HTMLElement>(id: string): T {
-  const el = document.querySelector<T>(`[data-testid="${id}"]`);
-  if (!el) throw new Error(`The panel's page has no [data-testid=${id}]`);
-  return el;
-}
 
 const ui = {
   runtimeState: byTestId<HTMLSpanElement>('runtime-state'),

@@ -9,14 +9,9 @@ import { formatMs } from '../latency';
 import { renderMarkdown } from '../markdown';
 import { NO_CITATION_INSIDE, splitCitations } from './citations';
 import { AskPersistedState, vscodeApi } from './vscodeApi';
+import { byTestId, el } from '../dom';
 
 const RUNNING: ReadonlySet<AskPhase> = new Set(['retrieving', 'resolving', 'loading', 'waiting', 'streaming']);
-
-function byTestId<T extends HTMLElement>(id: string): T {
-  const el = document.querySelector<T>(`[data-testid="${id}"]`);
-  if (!el) throw new Error(`The Ask page has no [data-testid=${id}]`);
-  return el;
-}
 
 const ui = {
   runtimeState: byTestId<HTMLSpanElement>('runtime-state'),
@@ -213,16 +208,6 @@ function applyPrefill(prefill: { text: string; seq: number }): void {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Rendering
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string; title?: string; testid?: string } = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (props.className) node.className = props.className;
-  if (props.text !== undefined) node.textContent = props.text;
-  if (props.title) node.title = props.title;
-  if (props.testid) node.dataset.testid = props.testid;
-  node.append(...children);
-  return node;
-}
 
 function renderRuntime(): void {
   const where = runtime.endpoint ? ` — ${runtime.endpoint}` : '';

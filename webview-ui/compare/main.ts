@@ -17,7 +17,7 @@ import type {
   RuntimeView,
   SavedRunView,
 } from '../../src/protocol';
-import { button, byTestId, el, table } from './dom';
+import { button, byTestId, el, table } from '../dom';
 import { readForm } from './form';
 import { redrawCharts, renderResult } from './results';
 import { CompareFormState, vscodeApi } from './vscodeApi';

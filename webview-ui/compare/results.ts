@@ -2,7 +2,7 @@
 import type { CompareExportFormat, CompareResultView, ModelResultView, PanelAction, ResponseCell, ResponseGroup } from '../../src/protocol';
 import { renderMarkdown } from '../markdown';
 import { ChartTargets, renderCharts } from './charts';
-import { button, el, table } from './dom';
+import { button, el, table } from '../dom';
 
 export interface ResultHandlers {
   exportRun(format: CompareExportFormat, target: 'dialog' | 'workspace'): void;

@@ -6,14 +6,9 @@ import type { MetricRow, PanelAction, RuntimeView, SummarizeHostToWebview, Summa
 import { formatMs, latencySegments, totalMs } from '../latency';
 import { renderMarkdown } from '../markdown';
 import { SummarizePersistedState, vscodeApi } from './vscodeApi';
+import { byTestId } from '../dom';
 
 const RUNNING: ReadonlySet<SummaryPhase> = new Set(['drafting', 'refining', 'baseline']);
-
-function byTestId<T extends HTMLElement>(id: string): T {
-  const el = document.querySelector<T>(`[data-testid="${id}"]`);
-  if (!el) throw new Error(`The Summarize page has no [data-testid=${id}]`);
-  return el;
-}
 
 const ui = {
   runtimeState: byTestId<HTMLSpanElement>('runtime-state'),

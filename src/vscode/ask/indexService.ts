@@ -14,22 +14,18 @@ import { collectExcludeGlobs, IndexSettings, validateIndexSettings } from './ind
 import { cappedWarning, FolderIndexStatus, IndexState, IndexStatus } from './indexStatusText';
 import { IndexWorkerClient } from './indexWorkerClient';
 import { resolveScope } from './retrievalScope';
+import type { RetrievalResult, RetrieveOptions as CoreRetrieveOptions } from '../../core/rag/index';
 
 export type { FolderIndexStatus, IndexState, IndexStatus } from './indexStatusText';
 
-export interface AskRetrieval {
+/** A core retrieval result (`path` relative to its folder, forward slashes) with the folder it came from. */
+export interface AskRetrieval extends RetrievalResult {
   /** The workspace folder's name. */
   folder: string;
-  /** Relative to that folder, forward slashes. */
-  path: string;
   absPath: string;
-  startLine: number;
-  endLine: number;
-  score: number;
 }
 
-export interface RetrieveOptions {
-  topK?: number;
+export interface RetrieveOptions extends CoreRetrieveOptions {
   /** Workspace-relative folders or files (`folderName/…` in a multi-root workspace); absolute paths work too. */
   scope?: string[];
   signal?: AbortSignal;

@@ -21,7 +21,7 @@ export function button(text: string, opts: { secondary?: boolean; small?: boolea
 
 export function byTestId<T extends HTMLElement>(id: string, root: ParentNode = document): T {
   const node = root.querySelector<T>(`[data-testid="${id}"]`);
-  if (!node) throw new Error(`The Compare page has no [data-testid=${id}]`);
+  if (!node) throw new Error(`The page has no [data-testid=${id}]`);
   return node;
 }
 
