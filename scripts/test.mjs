@@ -36,10 +36,11 @@ function findTests(dir) {
   return out.sort();
 }
 
-function e2e() {
-  log('in-editor tests (code-server + Chromium)…');
-  const r = spawnSync(process.execPath, [join(root, 'scripts', 'e2e.mjs')], {
+function e2e(args = [], env = {}, what = 'in-editor tests (code-server + Chromium)') {
+  log(`${what}…`);
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'e2e.mjs'), ...args], {
     cwd: root,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
@@ -63,6 +64,8 @@ try {
   if (!unitOnly) {
     packageVsix();
     e2e();
+    // The offline guarantee needs code-server itself started under the network guard: a second, short run.
+    e2e(['--grep', 'Offline guarantee'], { E2E_NET_GUARD: '1' }, 'offline guarantee in the editor (code-server under test/privacy/netGuard.js)');
   }
 } catch (e) {
   log(`test run stopped: ${e.message}`);

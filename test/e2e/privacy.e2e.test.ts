@@ -51,7 +51,7 @@ describe('Offline guarantee in the editor (net guard in code-server)', function 
   });
   const { wb } = withWorkbench(() => ({ 'foundryLab.endpoint': e2eEnv('emulatorUrl') }));
 
-  it('the playground, Compare and Summarize attempt no non-loopback connection', async () => {
+  it('the playground, Summarize, Compare and Ask the Workspace attempt no non-loopback connection', async () => {
     const before = (await chatRequests()).length;
     // Playground
     const panel = await LabPanel.open(wb());
@@ -71,10 +71,17 @@ describe('Offline guarantee in the editor (net guard in code-server)', function 
     await compare.locator('[data-testid=max-tokens]').fill('16');
     await compare.locator('[data-testid=compare-run]').click();
     await wb().waitFor(async () => (await compare.locator('[data-testid=model-result]').count()) > 0, 120000, 'the comparison');
+    // Ask the Workspace: the index builds in its worker thread, then a grounded answer
+    await wb().runCommand('Foundry Local Lab: Ask the Workspace');
+    const ask = await wb().webviewFrame('[data-testid=ask-question]', 30000);
+    await ask.locator('[data-testid=ask-question]').fill('What stays on this machine?');
+    await ask.locator('[data-testid=ask-question]').press('Enter');
+    const turn = ask.locator('[data-testid=ask-turn]').last();
+    await wb().waitFor(async () => ['done', 'failed', 'stopped'].includes((await turn.getAttribute('data-phase', { timeout: 1000 })) ?? ''), 60000, 'the answer');
     await wb().runCommand('Foundry Local Lab: Refresh Runtime Status');
 
     const chats = (await chatRequests()).slice(before);
-    assert.ok(chats.length >= 3, `the features did reach the runtime (${chats.length} chat requests)`);
+    assert.ok(chats.length >= 4, `the features did reach the runtime (${chats.length} chat requests)`);
     await new Promise((r) => setTimeout(r, 1000));
     const during = attempts();
 
