@@ -1,3 +1,5 @@
+import type { PanelAction } from '../src/protocol';
+
 /** Small DOM helpers: text goes in through textContent only (model output is never parsed as HTML here). */
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -32,4 +34,11 @@ export function table(headers: string[], rows: (string | Node)[][], opts: { clas
   const body = el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c) => (typeof c === 'string' ? el('td', { text: c }) : el('td', {}, c))))));
   t.append(head, body);
   return t;
+}
+
+/** A button that asks the host to run one of the listed commands (the page's click handler posts `data-action`). */
+export function actionButton(title: string, action: PanelAction, secondary = false): HTMLButtonElement {
+  const b = button(title, { small: true, secondary });
+  b.dataset.action = action;
+  return b;
 }

@@ -6,7 +6,8 @@ import type { HistoryEntry, HostToWebview, ModelOption, PanelAction, RunPhase, R
 import { formatMs, latencySegments, totalMs } from './latency';
 import { renderMarkdown } from './markdown';
 import { PersistedState, vscodeApi } from './vscodeApi';
-import { byTestId } from './dom';
+import { actionButton, byTestId, el } from './dom';
+import { renderRuntimeState, runtimeActionButtons } from './runtimeHeader';
 
 const RUNNING: ReadonlySet<RunPhase> = new Set(['resolving', 'loading', 'waiting', 'streaming']);
 
@@ -161,36 +162,12 @@ vscodeApi.postMessage({ type: 'ready' });
 // ---------------------------------------------------------------------------------------------------------------
 // Rendering
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string; title?: string } = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (props.className) node.className = props.className;
-  if (props.text !== undefined) node.textContent = props.text;
-  if (props.title) node.title = props.title;
-  node.append(...children);
-  return node;
-}
-
-function actionButton(title: string, action: PanelAction, secondary = false): HTMLButtonElement {
-  const b = el('button', { className: secondary ? 'secondary small' : 'small', text: title });
-  b.type = 'button';
-  b.dataset.action = action;
-  return b;
-}
-
 function renderRuntime(): void {
-  const where = runtime.endpoint ? ` — ${runtime.endpoint}${runtime.source ? ` (via ${runtime.source})` : ''}` : '';
-  ui.runtimeState.textContent = `${runtime.label}${where}`;
-  ui.runtimeState.dataset.status = runtime.status;
-  ui.runtimeState.title = [runtime.runtime, runtime.loaded.length ? `Loaded: ${runtime.loaded.join(', ')}` : '', runtime.detail].filter(Boolean).join('\n');
+  renderRuntimeState(ui.runtimeState, runtime, true);
   ui.emulatorBadge.hidden = !runtime.emulated;
   ui.remoteNotice.hidden = !runtime.remoteHost;
   ui.remoteNotice.textContent = runtime.remoteHost ? `Prompts and context are sent to ${runtime.remoteHost} — not to this machine.` : '';
-  const actions: HTMLButtonElement[] = [];
-  if (runtime.status === 'stopped') actions.push(actionButton('Start Foundry Local', 'foundryLab.startService'));
-  if (runtime.status === 'stopped' || runtime.status === 'not-installed' || runtime.status === 'unreachable') {
-    actions.push(actionButton('Set Endpoint', 'foundryLab.setEndpoint', runtime.status === 'stopped'));
-  }
-  ui.runtimeActions.replaceChildren(...actions);
+  ui.runtimeActions.replaceChildren(...runtimeActionButtons(runtime));
 }
 
 function renderModels(): void {

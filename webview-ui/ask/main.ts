@@ -9,7 +9,8 @@ import { formatMs } from '../latency';
 import { renderMarkdown } from '../markdown';
 import { NO_CITATION_INSIDE, splitCitations } from './citations';
 import { AskPersistedState, vscodeApi } from './vscodeApi';
-import { byTestId, el } from '../dom';
+import { actionButton, byTestId, el } from '../dom';
+import { renderRuntimeState } from '../runtimeHeader';
 
 const RUNNING: ReadonlySet<AskPhase> = new Set(['retrieving', 'resolving', 'loading', 'waiting', 'streaming']);
 
@@ -210,10 +211,7 @@ function applyPrefill(prefill: { text: string; seq: number }): void {
 // Rendering
 
 function renderRuntime(): void {
-  const where = runtime.endpoint ? ` — ${runtime.endpoint}` : '';
-  ui.runtimeState.textContent = `${runtime.label}${where}`;
-  ui.runtimeState.dataset.status = runtime.status;
-  ui.runtimeState.title = [runtime.runtime, runtime.detail].filter(Boolean).join('\n');
+  renderRuntimeState(ui.runtimeState, runtime, false);
   ui.emulatorBadge.hidden = !(runtime.emulated || turns.some((t) => t.emulated));
   ui.models.textContent = smallModel ? `${smallModel} → ${largeModel}` : '';
   ui.models.title = smallModel ? `Answers come from ${smallModel}; a weak answer goes to ${largeModel} (Choose Models to change them)` : '';
@@ -472,9 +470,7 @@ function errorBox(e: { message: string; actions: { title: string; action: PanelA
   box.setAttribute('role', 'alert');
   const actions = el('div', { className: 'error-actions' });
   e.actions.forEach((a, i) => {
-    const b = el('button', { className: i > 0 ? 'secondary small' : 'small', text: a.title });
-    b.type = 'button';
-    b.dataset.action = a.action;
+    const b = actionButton(a.title, a.action, i > 0);
     ours.add(b);
     actions.append(b);
   });

@@ -18,6 +18,7 @@ import type {
   SavedRunView,
 } from '../../src/protocol';
 import { button, byTestId, el, table } from '../dom';
+import { renderRuntimeState, runtimeActionButtons } from '../runtimeHeader';
 import { readForm } from './form';
 import { redrawCharts, renderResult } from './results';
 import { CompareFormState, vscodeApi } from './vscodeApi';
@@ -261,22 +262,11 @@ vscodeApi.postMessage({ type: 'ready' });
 // Rendering
 
 function renderRuntime(): void {
-  const where = runtime.endpoint ? ` — ${runtime.endpoint}${runtime.source ? ` (via ${runtime.source})` : ''}` : '';
-  ui.runtimeState.textContent = `${runtime.label}${where}`;
-  ui.runtimeState.dataset.status = runtime.status;
-  ui.runtimeState.title = [runtime.runtime, runtime.loaded.length ? `Loaded: ${runtime.loaded.join(', ')}` : '', runtime.detail].filter(Boolean).join('\n');
+  renderRuntimeState(ui.runtimeState, runtime, true);
   ui.emulatorBadge.hidden = !runtime.emulated;
   ui.remoteNotice.hidden = !runtime.remoteHost;
   ui.remoteNotice.textContent = runtime.remoteHost ? `Prompts are sent to ${runtime.remoteHost} — not to this machine.` : '';
-  const actions: HTMLButtonElement[] = [];
-  const action = (title: string, id: PanelAction, secondary = false) => {
-    const b = button(title, { small: true, secondary });
-    b.dataset.action = id;
-    actions.push(b);
-  };
-  if (runtime.status === 'stopped') action('Start Foundry Local', 'foundryLab.startService');
-  if (runtime.status === 'stopped' || runtime.status === 'not-installed' || runtime.status === 'unreachable') action('Set Endpoint', 'foundryLab.setEndpoint', runtime.status === 'stopped');
-  ui.runtimeActions.replaceChildren(...actions);
+  ui.runtimeActions.replaceChildren(...runtimeActionButtons(runtime));
 }
 
 function renderForm(): void {

@@ -6,7 +6,8 @@ import type { MetricRow, PanelAction, RuntimeView, SummarizeHostToWebview, Summa
 import { formatMs, latencySegments, totalMs } from '../latency';
 import { renderMarkdown } from '../markdown';
 import { SummarizePersistedState, vscodeApi } from './vscodeApi';
-import { byTestId } from '../dom';
+import { actionButton, byTestId, el } from '../dom';
+import { renderRuntimeState } from '../runtimeHeader';
 
 const RUNNING: ReadonlySet<SummaryPhase> = new Set(['drafting', 'refining', 'baseline']);
 
@@ -141,20 +142,8 @@ vscodeApi.postMessage({ type: 'ready' });
 // ---------------------------------------------------------------------------------------------------------------
 // Rendering
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string; title?: string } = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (props.className) node.className = props.className;
-  if (props.text !== undefined) node.textContent = props.text;
-  if (props.title) node.title = props.title;
-  node.append(...children);
-  return node;
-}
-
 function renderRuntime(): void {
-  const where = runtime.endpoint ? ` — ${runtime.endpoint}` : '';
-  ui.runtimeState.textContent = `${runtime.label}${where}`;
-  ui.runtimeState.dataset.status = runtime.status;
-  ui.runtimeState.title = [runtime.runtime, runtime.detail].filter(Boolean).join('\n');
+  renderRuntimeState(ui.runtimeState, runtime, false);
   ui.emulatorBadge.hidden = !(runtime.emulated || summary?.emulated);
   const draft = summary?.draftModel ?? draftModel;
   const refine = summary?.refineModel ?? refineModel;
@@ -379,13 +368,6 @@ function renderErrorBox(box: HTMLDivElement, e: SummaryErrorView | undefined): v
   box.hidden = !e;
   box.querySelector('.error-message')!.textContent = e?.message ?? '';
   box.querySelector('.error-actions')!.replaceChildren(...(e?.actions ?? []).map((a, i) => actionButton(a.title, a.action, i > 0)));
-}
-
-function actionButton(title: string, action: PanelAction, secondary = false): HTMLButtonElement {
-  const b = el('button', { className: secondary ? 'secondary small' : 'small', text: title });
-  b.type = 'button';
-  b.dataset.action = action;
-  return b;
 }
 
 function showNotice(level: 'info' | 'error', message: string): void {
