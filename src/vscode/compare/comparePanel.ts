@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { createLabWebviewPanel, followPanelEvents } from '../panel/labWebviewPanel';
 import { fromJson, toCsv, toJson, toMarkdown } from '../../core/compare/exporters';
 import { parsePromptJsonl, PromptSet } from '../../core/compare/promptSets';
 import { runComparison } from '../../core/compare/runner';
@@ -75,10 +76,7 @@ export class ComparePanel implements vscode.Disposable {
       ComparePanel.current.panel.reveal();
       return ComparePanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(ComparePanel.viewType, 'Foundry Local Lab: Compare', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media')],
-    });
+    const panel = createLabWebviewPanel(ComparePanel.viewType, 'Foundry Local Lab: Compare', vscode.ViewColumn.Active, deps.extensionUri);
     ComparePanel.current = new ComparePanel(panel, deps);
     return ComparePanel.current;
   }
@@ -118,16 +116,13 @@ export class ComparePanel implements vscode.Disposable {
   ) {
     const { webview } = panel;
     this.store = new SavedRunStore(path.join(deps.storageDir, 'compare-runs'), deps.log);
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     this.subscriptions.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false; // torn down; it says `ready` again when shown
-      }),
       webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
-      deps.runtime.onDidChange(() => this.postRuntime()),
-      deps.settings.onDidChange((keys) => {
-        if (keys.has('smallModel') || keys.has('largeModel') || keys.has('maxTokens') || keys.has('temperature')) this.postRuntime();
+      ...followPanelEvents(panel, deps, {
+        dispose: () => this.dispose(),
+        hidden: () => (this.ready = false),
+        runtimeChanged: () => this.postRuntime(),
+        settingKeys: ['smallModel', 'largeModel', 'maxTokens', 'temperature'],
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         // Prices or energy changed: the shown result's cost simulation is recomputed.

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { createLabWebviewPanel, followPanelEvents } from './labWebviewPanel';
 import type { Logger } from '../../core/log';
 import { runChat } from '../../core/runtime/chat';
 import { buildPlaygroundMessages } from '../../core/runtime/messages';
@@ -39,10 +40,7 @@ export class LabPanel implements vscode.Disposable {
       LabPanel.current.panel.reveal();
       return LabPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(LabPanel.viewType, 'Foundry Local Lab', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media')],
-    });
+    const panel = createLabWebviewPanel(LabPanel.viewType, 'Foundry Local Lab', vscode.ViewColumn.Active, deps.extensionUri);
     LabPanel.current = new LabPanel(panel, deps);
     return LabPanel.current;
   }
@@ -66,17 +64,13 @@ export class LabPanel implements vscode.Disposable {
     private readonly deps: PanelDeps,
   ) {
     const { webview } = panel;
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     this.subscriptions.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.onDidChangeViewState(() => {
-        // Hidden without retainContextWhenHidden = the webview is torn down; it will say `ready` again when shown.
-        if (!panel.visible) this.ready = false;
-      }),
       webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
-      deps.runtime.onDidChange(() => this.postRuntime()),
-      deps.settings.onDidChange((keys) => {
-        if (keys.has('smallModel') || keys.has('largeModel')) this.postRuntime();
+      ...followPanelEvents(panel, deps, {
+        dispose: () => this.dispose(),
+        hidden: () => (this.ready = false),
+        runtimeChanged: () => this.postRuntime(),
+        settingKeys: ['smallModel', 'largeModel'],
       }),
     );
     webview.html = buildPanelHtml(pageAssets(webview, deps.extensionUri, 'webview'));

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { createLabWebviewPanel, followPanelEvents } from '../panel/labWebviewPanel';
 import type { Logger } from '../../core/log';
 import type { EscalationDecision } from '../../core/summarize/escalationPolicy';
 import { summarize, summarizeBaseline, SummarizeConfig, SummaryResult, withBaseline, StageKind } from '../../core/summarize/pipeline';
@@ -54,12 +55,7 @@ export class SummarizePanel implements vscode.Disposable {
       SummarizePanel.current.panel.reveal(undefined, true);
       return SummarizePanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(
-      SummarizePanel.viewType,
-      'Foundry Local Lab: Summarize',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist'), vscode.Uri.joinPath(deps.extensionUri, 'media')] },
-    );
+    const panel = createLabWebviewPanel(SummarizePanel.viewType, 'Foundry Local Lab: Summarize', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, deps.extensionUri);
     SummarizePanel.current = new SummarizePanel(panel, deps);
     return SummarizePanel.current;
   }
@@ -80,16 +76,13 @@ export class SummarizePanel implements vscode.Disposable {
     private readonly deps: SummarizeDeps,
   ) {
     const { webview } = panel;
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     this.subscriptions.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
-      }),
       webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
-      deps.runtime.onDidChange(() => this.postRuntime()),
-      deps.settings.onDidChange((keys) => {
-        if (keys.has('smallModel') || keys.has('largeModel')) this.postRuntime();
+      ...followPanelEvents(panel, deps, {
+        dispose: () => this.dispose(),
+        hidden: () => (this.ready = false),
+        runtimeChanged: () => this.postRuntime(),
+        settingKeys: ['smallModel', 'largeModel'],
       }),
     );
     webview.html = buildSummarizeHtml(pageAssets(webview, deps.extensionUri, 'summarize'));
