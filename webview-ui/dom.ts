@@ -21,6 +21,19 @@ export function button(text: string, opts: { secondary?: boolean; small?: boolea
   return b;
 }
 
+/**
+ * Called last by a page's script, once its listeners are attached: the inputs the static page ships disabled
+ * (`data-until-wired`) — typing into them earlier would be lost or overwritten by the restored draft — are enabled,
+ * and the body says `data-wired="true"`.
+ */
+export function pageWired(): void {
+  document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLButtonElement>('[data-until-wired]').forEach((node) => {
+    node.disabled = false;
+    node.removeAttribute('data-until-wired');
+  });
+  document.body.dataset.wired = 'true';
+}
+
 export function byTestId<T extends HTMLElement>(id: string, root: ParentNode = document): T {
   const node = root.querySelector<T>(`[data-testid="${id}"]`);
   if (!node) throw new Error(`The page has no [data-testid=${id}]`);

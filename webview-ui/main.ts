@@ -6,7 +6,7 @@ import type { HistoryEntry, HostToWebview, ModelOption, PanelAction, RunPhase, R
 import { formatMs, latencySegments, totalMs } from './latency';
 import { renderMarkdown } from './markdown';
 import { PersistedState, vscodeApi } from './vscodeApi';
-import { actionButton, byTestId, el } from './dom';
+import { actionButton, byTestId, el, pageWired } from './dom';
 import { renderRuntimeState, runtimeActionButtons } from './runtimeHeader';
 
 const RUNNING: ReadonlySet<RunPhase> = new Set(['resolving', 'loading', 'waiting', 'streaming']);
@@ -44,8 +44,9 @@ let ticker: ReturnType<typeof setInterval> | undefined;
 let answerFrame = 0;
 
 const persisted: PersistedState = vscodeApi.getState() ?? {};
-ui.prompt.value = persisted.prompt ?? '';
-ui.context.value = persisted.context ?? '';
+// A value typed before the script ran is kept (the boxes ship disabled until then; this is the belt to those braces).
+ui.prompt.value ||= persisted.prompt ?? '';
+ui.context.value ||= persisted.context ?? '';
 
 // ---------------------------------------------------------------------------------------------------------------
 // What the user does
@@ -158,6 +159,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
 });
 
 vscodeApi.postMessage({ type: 'ready' });
+pageWired();
 
 // ---------------------------------------------------------------------------------------------------------------
 // Rendering

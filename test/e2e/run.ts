@@ -29,7 +29,7 @@
  * 124 the overall timeout, 128+n on signal n.
  */
 import { ChildProcess, spawnSync } from 'child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import Mocha from 'mocha';
 import { tmpdir } from 'os';
 import { join, relative, resolve } from 'path';
@@ -106,10 +106,25 @@ class Run {
     await this.processes.stopAll();
     const left = this.processes.alive();
     if (left.length) log(`still running after SIGKILL: ${left.join(', ')}`);
+    this.keepProfileLogs();
     if (this.opts.keep && this.workDir) log(`kept ${this.workDir}`);
     else this.removeWorkDir();
     process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
     process.exit(code === 0 && failed > 0 ? 1 : code);
+  }
+
+  /** code-server's logs (the extension host's, ours among them) outlive the work folder, in test-results/e2e-logs/. */
+  private keepProfileLogs(): void {
+    if (!this.workDir) return;
+    const from = join(this.workDir, 'user-data', 'logs');
+    if (!existsSync(from)) return;
+    try {
+      const to = join(resultsDir, 'e2e-logs', 'code-server-profile-logs');
+      rmSync(to, { recursive: true, force: true });
+      cpSync(from, to, { recursive: true });
+    } catch (e) {
+      log(`could not keep code-server's logs: ${(e as Error).message}`);
+    }
   }
 
   removeWorkDir(): void {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'fs';
 import { join } from 'path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { e2eEnv, useSettings } from './suiteContext';
@@ -21,10 +21,22 @@ export async function closeAllBrowsers(timeoutMs = 5000): Promise<void> {
  * status bar and webviews. One Workbench is one browser with one window on the test workspace.
  */
 export class Workbench {
+  /** The page's and its webviews' console errors and uncaught exceptions, newest last (printed when a test fails). */
+  readonly consoleErrors: string[] = [];
+
   private constructor(
     readonly browser: Browser,
     readonly page: Page,
-  ) {}
+  ) {
+    const keep = (line: string) => {
+      this.consoleErrors.push(`${new Date().toISOString().slice(11, 23)} ${line.slice(0, 500)}`);
+      if (this.consoleErrors.length > 40) this.consoleErrors.shift();
+    };
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') keep(`console.${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => keep(`uncaught: ${e.message}`));
+  }
 
   /** Opens the workspace and waits until the workbench is up and the extension has put its status bar item up. */
   static async open(): Promise<Workbench> {
@@ -179,13 +191,16 @@ export class Workbench {
     await this.page.keyboard.press('Escape');
   }
 
-  /** The webview frame whose document has `selector` (a webview is an iframe inside an iframe). */
+  /**
+   * The webview frame whose document has `selector` (a webview is an iframe inside an iframe), once its script has
+   * attached its listeners (pageWired: `body[data-wired=true]`) — before that, a click or Enter would be lost.
+   */
   async webviewFrame(selector: string, timeoutMs = 30000): Promise<Frame> {
     let frame: Frame | undefined;
     await this.waitFor(
       async () => {
         for (const f of this.page.frames()) {
-          if (await f.locator(selector).count().catch(() => 0)) {
+          if ((await f.locator(selector).count().catch(() => 0)) && (await f.locator('body[data-wired=true]').count().catch(() => 0))) {
             frame = f;
             return true;
           }
@@ -233,6 +248,9 @@ export function withWorkbench(settings: () => Record<string, unknown>): { wb: ()
     if (this.currentTest?.state === 'failed' && wb) {
       const file = await wb.screenshot(`failed-${this.currentTest.fullTitle()}`).catch(() => undefined);
       if (file) process.stderr.write(`[e2e] screenshot of the failure: ${file}\n`);
+      // CI keeps only the console: what the extension logged and what the page complained of go there.
+      process.stderr.write(`[e2e] the extension's log, last lines:\n${indent(extensionLogTail(60))}\n`);
+      process.stderr.write(`[e2e] console errors of the page and its webviews:\n${indent(wb.consoleErrors.slice(-20).join('\n') || '(none)')}\n`);
     }
   });
   after(async () => {
@@ -244,4 +262,31 @@ export function withWorkbench(settings: () => Record<string, unknown>): { wb: ()
       return wb;
     },
   };
+}
+
+/** The last `lines` lines of the extension's LogOutputChannel file in code-server's profile (the newest session). */
+export function extensionLogTail(lines: number): string {
+  let root = '(E2E_USER_DATA)/logs';
+  const found: { file: string; mtime: number }[] = [];
+  const walk = (dir: string, depth: number) => {
+    if (depth > 4 || !existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p, depth + 1);
+      else if (e.name === 'Foundry Local Lab.log') found.push({ file: p, mtime: statSync(p).mtimeMs });
+    }
+  };
+  try {
+    root = join(e2eEnv('userDataDir'), 'logs');
+    walk(root, 0);
+    const newest = found.sort((a, b) => b.mtime - a.mtime)[0];
+    if (!newest) return `(no "Foundry Local Lab.log" under ${root})`;
+    return readFileSync(newest.file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch (e) {
+    return `(the log could not be read: ${(e as Error).message})`;
+  }
+}
+
+function indent(text: string): string {
+  return text.split('\n').map((l) => `    ${l}`).join('\n');
 }

@@ -9,7 +9,7 @@ import { formatMs } from '../latency';
 import { renderMarkdown } from '../markdown';
 import { NO_CITATION_INSIDE, splitCitations } from './citations';
 import { AskPersistedState, vscodeApi } from './vscodeApi';
-import { actionButton, byTestId, el } from '../dom';
+import { actionButton, byTestId, el, pageWired } from '../dom';
 import { renderRuntimeState } from '../runtimeHeader';
 
 const RUNNING: ReadonlySet<AskPhase> = new Set(['retrieving', 'resolving', 'loading', 'waiting', 'streaming']);
@@ -46,7 +46,7 @@ const detailsOpen = new Map<string, boolean>();
 const ours = new WeakSet<Element>();
 
 const persisted: AskPersistedState = vscodeApi.getState() ?? {};
-ui.question.value = persisted.draft ?? '';
+ui.question.value ||= persisted.draft ?? '';
 
 function persist(patch: Partial<AskPersistedState>): void {
   Object.assign(persisted, patch);
@@ -198,6 +198,7 @@ window.addEventListener('message', (event: MessageEvent<AskHostToWebview>) => {
 });
 
 vscodeApi.postMessage({ type: 'ready' });
+pageWired();
 
 function applyPrefill(prefill: { text: string; seq: number }): void {
   if ((persisted.prefillSeq ?? 0) >= prefill.seq && ui.question.value) return;

@@ -17,7 +17,7 @@ import type {
   RuntimeView,
   SavedRunView,
 } from '../../src/protocol';
-import { button, byTestId, el, table } from '../dom';
+import { button, byTestId, el, pageWired, table } from '../dom';
 import { renderRuntimeState, runtimeActionButtons } from '../runtimeHeader';
 import { readForm } from './form';
 import { redrawCharts, renderResult } from './results';
@@ -257,6 +257,7 @@ window.addEventListener('message', (event: MessageEvent<CompareHostToWebview>) =
 });
 
 vscodeApi.postMessage({ type: 'ready' });
+pageWired();
 
 // ---------------------------------------------------------------------------------------------------------------
 // Rendering

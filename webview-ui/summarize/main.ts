@@ -6,7 +6,7 @@ import type { MetricRow, PanelAction, RuntimeView, SummarizeHostToWebview, Summa
 import { formatMs, latencySegments, totalMs } from '../latency';
 import { renderMarkdown } from '../markdown';
 import { SummarizePersistedState, vscodeApi } from './vscodeApi';
-import { actionButton, byTestId, el } from '../dom';
+import { actionButton, byTestId, el, pageWired } from '../dom';
 import { renderRuntimeState } from '../runtimeHeader';
 
 const RUNNING: ReadonlySet<SummaryPhase> = new Set(['drafting', 'refining', 'baseline']);
@@ -138,6 +138,7 @@ window.addEventListener('message', (event: MessageEvent<SummarizeHostToWebview>)
 });
 
 vscodeApi.postMessage({ type: 'ready' });
+pageWired();
 
 // ---------------------------------------------------------------------------------------------------------------
 // Rendering

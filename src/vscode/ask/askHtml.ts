@@ -23,9 +23,9 @@ export function buildAskHtml(o: PanelHtmlOptions): string {
     <button type="button" class="secondary small" data-testid="ask-clear" title="Clear this workspace's questions and answers">Clear</button>
   </div>
   <label for="ask-question" class="visually-hidden">Question</label>
-  <textarea id="ask-question" data-testid="ask-question" rows="3" placeholder="Ask about this workspace — Enter sends, Shift+Enter adds a line"></textarea>
+  <textarea id="ask-question" data-testid="ask-question" rows="3" disabled data-until-wired placeholder="Ask about this workspace — Enter sends, Shift+Enter adds a line"></textarea>
   <div class="controls">
-    <button type="submit" data-testid="ask-send">Ask</button>
+    <button type="submit" data-testid="ask-send" disabled data-until-wired>Ask</button>
     <button type="button" class="secondary" data-testid="ask-stop" disabled>Stop</button>
     <span class="phase-line"><span data-testid="ask-phase" class="phase" data-phase="idle"></span></span>
   </div>

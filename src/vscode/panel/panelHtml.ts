@@ -62,11 +62,11 @@ export function buildPanelHtml(o: PanelHtmlOptions): string {
     <label for="model">Model</label>
     <select id="model" data-testid="model-select"></select>
     <label for="prompt">Prompt</label>
-    <textarea id="prompt" data-testid="prompt" rows="4" placeholder="Summarize retrieval augmented generation in 2 sentences."></textarea>
+    <textarea id="prompt" data-testid="prompt" rows="4" disabled data-until-wired placeholder="Summarize retrieval augmented generation in 2 sentences."></textarea>
     <label for="context">Reference context <span class="hint">optional — sent inline with the question</span></label>
-    <textarea id="context" data-testid="context" rows="4" placeholder="Paste reference documents here; the model is asked to use them."></textarea>
+    <textarea id="context" data-testid="context" rows="4" disabled data-until-wired placeholder="Paste reference documents here; the model is asked to use them."></textarea>
     <div class="controls">
-      <button type="button" data-testid="run" title="Run (Ctrl+Enter)">Run</button>
+      <button type="button" data-testid="run" title="Run (Ctrl+Enter)" disabled data-until-wired>Run</button>
       <button type="button" class="secondary" data-testid="stop" disabled>Stop</button>
       <span class="phase-line" aria-live="polite"><span data-testid="phase" class="phase" data-phase="idle">idle</span> <span data-testid="phase-detail" class="phase-detail"></span></span>
     </div>
