@@ -45,8 +45,15 @@ describe('Ask the Workspace: the side-panel chat', function () {
 
   async function ask(question: string): Promise<void> {
     const box = testid('ask-question');
+    const before = await view.locator('[data-testid=ask-turn]').count();
     await box.fill(question);
     await box.press('Enter');
+    await wb().waitFor(
+      async () => (await view.locator('[data-testid=ask-turn]').count()) > before || (await testid('ask-notice').isVisible()),
+      15000,
+      'the question to become a turn',
+      async () => `frame ${view.isDetached() ? 'detached' : 'attached'}; box: ${JSON.stringify(await box.inputValue({ timeout: 1000 }).catch(() => '?'))}`,
+    );
   }
 
   async function waitForTurn(count: number, phases: string[], timeoutMs = 60000): Promise<void> {

@@ -77,7 +77,11 @@ describe('Offline guarantee in the editor (net guard in code-server)', function 
     await ask.locator('[data-testid=ask-question]').fill('What stays on this machine?');
     await ask.locator('[data-testid=ask-question]').press('Enter');
     const turn = ask.locator('[data-testid=ask-turn]').last();
-    await wb().waitFor(async () => ['done', 'failed', 'stopped'].includes((await turn.getAttribute('data-phase', { timeout: 1000 })) ?? ''), 60000, 'the answer');
+    const seen = async () =>
+      `frame ${ask.isDetached() ? 'detached' : 'attached'}; ${await ask.locator('[data-testid=ask-turn]').count()} turns; last: ${(await turn.innerText({ timeout: 1000 }).catch(() => '')).slice(0, 300)}; ` +
+      `box: ${JSON.stringify(await ask.locator('[data-testid=ask-question]').inputValue({ timeout: 1000 }).catch(() => '?'))}; notice: ${await ask.locator('[data-testid=ask-notice]').innerText({ timeout: 1000 }).catch(() => '')}`;
+    await wb().waitFor(async () => (await ask.locator('[data-testid=ask-turn]').count()) > 0, 15000, 'the question to become a turn', seen);
+    await wb().waitFor(async () => ['done', 'failed', 'stopped'].includes((await turn.getAttribute('data-phase', { timeout: 1000 })) ?? ''), 60000, 'the answer', seen);
     await wb().runCommand('Foundry Local Lab: Refresh Runtime Status');
 
     const chats = (await chatRequests()).slice(before);
