@@ -45,7 +45,8 @@ export type PanelAction =
   | 'foundryLab.showLogs'
   | 'foundryLab.chooseModels'
   | 'foundryLab.refreshStatus'
-  | 'foundryLab.rebuildIndex';
+  | 'foundryLab.rebuildIndex'
+  | 'foundryLab.setApiKey';
 
 export const PANEL_ACTIONS: readonly PanelAction[] = [
   'foundryLab.startService',
@@ -54,6 +55,7 @@ export const PANEL_ACTIONS: readonly PanelAction[] = [
   'foundryLab.chooseModels',
   'foundryLab.refreshStatus',
   'foundryLab.rebuildIndex',
+  'foundryLab.setApiKey',
 ];
 
 export type RunPhase = 'resolving' | 'loading' | 'waiting' | 'streaming' | 'done' | 'stopped' | 'failed';

@@ -38,6 +38,7 @@ Commands:
 
 Options (every command):
   --endpoint URL              Runtime base URL, with or without /v1 (else FOUNDRY_LOCAL_ENDPOINT, else the foundry CLI)
+                              FOUNDRY_LAB_API_KEY: the endpoint's API key, if it needs one (sent to it only, never printed)
   --json                      Machine-readable output on stdout
   --idle-timeout SECONDS      End a request that receives no bytes for this long (default 600: cold loads are slow)
   --foundry-path PATH         The foundry command used for discovery (default: foundry)

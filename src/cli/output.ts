@@ -32,6 +32,7 @@ export function describeError(e: Pick<LabError, 'message'> & { code: LabError['c
     'stream-broken': 'Run it again; if it keeps happening, check that the runtime still runs (`foundry-lab status`).',
     'malformed-stream': 'Try again; if it keeps happening, check the runtime\'s version and logs (or a proxy in between).',
     'server-error': 'Try again in a moment; if it keeps failing, check the runtime\'s logs or restart it.',
+    unauthorized: 'Set FOUNDRY_LAB_API_KEY to the endpoint\'s key (it is sent only to the runtime\'s endpoint, never printed).',
     'bad-request': 'Check the options (--max-tokens, --temperature, the model) and the runtime\'s logs.',
   };
   const hint = hints[e.code as LabError['code']];

@@ -37,6 +37,7 @@ const ADVICE: Record<LabErrorCode, { hint?: string; actions: ErrorAction[] }> = 
   'malformed-stream': { actions: [LOGS] },
   'stream-broken': { actions: [RETRY_DISCOVERY, LOGS] },
   'server-error': { actions: [LOGS] },
+  unauthorized: { actions: [{ title: 'Set API Key', command: 'foundryLab.setApiKey' }, SET_ENDPOINT] },
   'bad-request': { actions: [LOGS] },
   aborted: { actions: [] },
   'index-failed': { actions: [{ title: 'Rebuild Index', command: 'foundryLab.rebuildIndex' }, LOGS] },

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
+import { lanAddress } from '../unit/privacy/keyedServer';
 import { chatRequests } from './emulatorTruth';
 import { LabPanel } from './labPanel';
 import { e2eEnv } from './suiteContext';
@@ -116,13 +117,6 @@ describe('Offline guarantee in the editor (net guard in code-server)', function 
     assert.deepStrictEqual(ours.map((a) => `${a.via} ${a.host}:${a.port} (pid ${a.pid})\n${a.stack}`), []);
   });
 });
-
-/** This machine's first non-loopback IPv4 address (a "remote" endpoint that stays on the machine), if it has one. */
-function lanAddress(): string | undefined {
-  const { networkInterfaces } = require('os') as typeof import('os');
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  return undefined;
-}
 
 /**
  * Remote endpoint consent, as a person meets it: the endpoint is this machine's LAN address (not loopback), served by

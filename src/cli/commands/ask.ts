@@ -2,7 +2,7 @@ import * as path from 'path';
 import { formatMetric } from '../../core/metrics';
 import { askWorkspace, AskOptions, AskResult, AskStage, FallbackPolicy, readLinesFromDisk } from '../../core/rag/ask';
 import { EmbeddingReranker } from '../../core/rag/embeddings';
-import { connect, EMULATOR_NOTE } from '../connect';
+import { connect, EMULATOR_NOTE, noteIfRemote } from '../connect';
 import type { GlobalOptions } from '../main';
 import { CliIO, describeError, EXIT_OK, EXIT_RUNTIME, UsageError } from '../output';
 import { IndexCommandOptions, openWorkspace } from './rag';
@@ -38,7 +38,8 @@ export async function runAskCommand(global: GlobalOptions, opts: AskCommandOptio
   let retrieve: AskOptions['retrieve'] = async (q, o) => index.retrieve(q, { topK: o.topK, scope: opts.scope }).map((x) => ({ ...x, absPath: path.join(index.root, x.path) }));
   if (opts.embeddingsModel) {
     const endpoint = opts.embeddingsEndpoint ?? (await conn.client(io.signal)).endpoint.serviceUrl;
-    const reranker = new EmbeddingReranker({ endpoint, model: opts.embeddingsModel });
+    noteIfRemote(endpoint, 'the embeddings endpoint', io);
+    const reranker = new EmbeddingReranker({ endpoint, model: opts.embeddingsModel, apiKey: conn.apiKeyFor(endpoint) });
     retrieve = reranker.wrap(retrieve, readLinesFromDisk, (e) => io.stderr(`foundry-lab: the embeddings re-ranking failed, lexical ranking used: ${e.message}\n`));
   }
   const r = await askWorkspace(

@@ -15,6 +15,8 @@ export interface EmbeddingsConfig {
   endpoint: string;
   model: string;
   timeoutMs?: number;
+  /** The endpoint's API key, sent as a bearer token to it only. */
+  apiKey?: string;
 }
 
 /** RRF's constant: 60 is the value of the original paper and of most search engines' defaults. */
@@ -67,6 +69,7 @@ export class EmbeddingReranker {
         signal,
         timeoutMs: this.config.timeoutMs ?? 60000,
         model: this.config.model,
+        apiKey: this.config.apiKey,
       });
       const rows = Array.isArray(data?.data) ? data.data : [];
       if (rows.length !== input.length) throw new LabError('malformed-stream', `The embeddings endpoint answered ${rows.length} vectors for ${input.length} texts.`);

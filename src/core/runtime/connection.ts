@@ -14,7 +14,11 @@ export class RuntimeConnection {
   private state?: Promise<Discovered>;
   private apiKeys?: (serviceUrl: string) => string | undefined;
 
-  constructor(private opts: DiscoveryOptions) {}
+  /** onFound: told of every successful discovery (the CLI says there when the endpoint is not on this machine). */
+  constructor(
+    private opts: DiscoveryOptions,
+    private readonly hooks: { onFound?: (discovery: DiscoveryResult) => void } = {},
+  ) {}
 
   /**
    * API keys per endpoint (by serviceUrl): every request under an endpoint that has one carries it as a bearer
@@ -64,7 +68,8 @@ export class RuntimeConnection {
       this.state = attempt;
       attempt.then(
         (d) => {
-          if (d.discovery.state !== 'found' && this.state === attempt) this.state = undefined;
+          if (d.discovery.state === 'found') this.hooks.onFound?.(d.discovery);
+          else if (this.state === attempt) this.state = undefined;
         },
         () => {
           if (this.state === attempt) this.state = undefined;

@@ -15,6 +15,7 @@ export type LabErrorCode =
   | 'malformed-stream' // an SSE line that is not JSON, or a chunk of the wrong shape
   | 'stream-broken' // the connection dropped before [DONE]
   | 'server-error' // HTTP 5xx or an error event in the stream
+  | 'unauthorized' // HTTP 401/403: the endpoint wants an API key (or another one)
   | 'bad-request' // HTTP 4xx not covered above
   | 'aborted' // the user cancelled
   | 'invalid-endpoint' // the configured URL is not an http(s) URL
@@ -99,6 +100,10 @@ export function httpError(status: number, body: string, url: string, model?: str
       ? `The request needs ${ctx[1]} tokens (${ctx[2]} input + ${ctx[3]} output) but the model's context is ${ctx[4]} tokens — shorten the input or lower max tokens.`
       : `The request is longer than the model's context — shorten the input or lower max tokens. (${message})`;
     return new LabError('context-too-long', text, detail);
+  }
+  if (status === 401 || status === 403) {
+    // An OpenAI-compatible server behind a key (vLLM --api-key, LM Studio with auth, a gateway).
+    return new LabError('unauthorized', `The endpoint refused the request without a valid API key (HTTP ${status}${message ? `: ${message}` : ''}) — set the endpoint's API key.`, detail);
   }
   const who = model ? `'${model}'` : 'The model';
   if (/not loaded|must be loaded/i.test(message)) {

@@ -208,8 +208,9 @@ export class AskController implements vscode.Disposable {
       this.deps.log.info(`Ask: embeddings re-ranking skipped: ${endpoint} is not on this machine and was not allowed`);
       return retrieve;
     }
-    const key = `${endpoint}\n${model}`;
-    if (this.reranker?.key !== key) this.reranker = { key, value: new EmbeddingReranker({ endpoint, model }) };
+    const apiKey = this.deps.runtime.connection.apiKeyFor(endpoint); // --- Privacy ---
+    const key = `${endpoint}\n${model}\n${apiKey ? 'keyed' : ''}`;
+    if (this.reranker?.key !== key) this.reranker = { key, value: new EmbeddingReranker({ endpoint, model, apiKey }) };
     return this.reranker.value.wrap(retrieve, readLinesFromDisk, (e) => {
       this.deps.log.warn(`Ask: embeddings re-ranking failed, lexical ranking used: ${e.message}`);
       this.post({ type: 'askNotice', level: 'info', message: `Embeddings re-ranking failed (${e.message}); the lexical ranking was used.` });

@@ -1,7 +1,5 @@
 import * as assert from 'assert';
 import { readFileSync } from 'fs';
-import { createServer, IncomingMessage, ServerResponse } from 'http';
-import { AddressInfo } from 'net';
 import { join } from 'path';
 import type { Logger } from '../../../src/core/log';
 import { runChat } from '../../../src/core/runtime/chat';
@@ -9,36 +7,9 @@ import { RuntimeConnection } from '../../../src/core/runtime/connection';
 import { fetchWithApiKeys, requestText } from '../../../src/core/runtime/http';
 import { streamChat } from '../../../src/core/runtime/streamChat';
 import { ApiKeyStore, KEYED_ENDPOINTS } from '../../../src/vscode/privacy/apiKeyStore';
+import { KEY, keyedServer } from './keyedServer';
 
-const KEY = 'sk-test-5ecret-DO-NOT-LOG-0123456789';
 const root = join(__dirname, '..', '..', '..', '..');
-
-/** A loopback OpenAI-compatible server that answers only with `Authorization: Bearer KEY`. */
-async function guardedServer(): Promise<{ url: string; hits: { path: string; auth?: string }[]; close: () => Promise<void> }> {
-  const hits: { path: string; auth?: string }[] = [];
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    hits.push({ path: req.url ?? '', auth: req.headers.authorization });
-    if (req.headers.authorization !== `Bearer ${KEY}`) {
-      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'missing or wrong API key' } }));
-      return;
-    }
-    if (req.method === 'GET' && req.url === '/v1/models') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ id: 'remote-model', object: 'model' }] }));
-      return;
-    }
-    if (req.method === 'POST' && req.url === '/v1/chat/completions') {
-      req.resume();
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'hello from afar' } }] })}\n\n`);
-      res.end('data: [DONE]\n\n');
-      return;
-    }
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, hits, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
-}
 
 /** A Logger that keeps every line, as the LogOutputChannel would show it. */
 function recordingLogger(): Logger & { text: () => string } {
@@ -71,8 +42,8 @@ class MemorySecrets {
 }
 
 describe('privacy: API keys', () => {
-  let server: Awaited<ReturnType<typeof guardedServer>>;
-  beforeEach(async () => (server = await guardedServer()));
+  let server: Awaited<ReturnType<typeof keyedServer>>;
+  beforeEach(async () => (server = await keyedServer()));
   afterEach(() => server.close());
 
   it('management requests carry the bearer token (HttpOptions.apiKey)', async () => {
