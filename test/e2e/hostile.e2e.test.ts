@@ -46,7 +46,7 @@ const INJECTION_REPLY = [
 
 /**
  * Hostile content in the real VS Code: the XSS corpus (test/fixtures/xss/payloads.json) delivered as model output
- * through the emulator's `reply` fault into the playground panel and the Summarize view, and as workspace file
+ * through the emulator's `reply` fault into the playground panel, the Summarize, Compare and Ask views, and as workspace file
  * content through Summarize (a selection of a hostile file). In every webview frame the canary (window.__xss, a
  * "PWNED" title) must stay unset, no request may reach the loopback canary server, no unsafe markup may be in the DOM,
  * and clicking every link (command:, javascript:, vscode:, file: …) must run no command — no new editor tab — and
@@ -105,7 +105,7 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
     return frame.evaluate((allowed) => {
       const unsafe: string[] = [];
       for (const s of Array.from(document.scripts)) if (!s.nonce && s.id !== '_vscodeApiScript') unsafe.push(`script without nonce: ${s.outerHTML.slice(0, 80)}`);
-      const content = Array.from(document.querySelectorAll('[data-testid=answer], [data-testid=reasoning], [data-testid=summary-draft], [data-testid=summary-final], [data-testid=summary-source-preview], [data-testid=summary-baseline-result], [data-testid=ask-answer], [data-testid=ask-sources]'));
+      const content = Array.from(document.querySelectorAll('[data-testid=answer], [data-testid=reasoning], [data-testid=summary-draft], [data-testid=summary-final], [data-testid=summary-source-preview], [data-testid=summary-baseline-result], [data-testid=ask-answer], [data-testid=ask-sources], [data-testid=responses]'));
       if (!content.length) unsafe.push('no content container found');
       for (const el of content.flatMap((c) => Array.from(c.querySelectorAll('*')))) {
         const tag = el.tagName.toLowerCase();
@@ -270,6 +270,53 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
     counts['prompt injection (summarize)'] = { tried: 1, executed: seen.executed ? 1 : 0, fetched: canary.hits.length - hitsBefore, unsafe: seen.unsafe.length, commandsRun };
     await wb().screenshot('hostile-injection');
   });
+  it('the Compare view: every payload as a model\'s response and as the prompt shown above it; no script, no fetch, no command', async () => {
+    await wb().runCommand('Foundry Local Lab: Compare Models');
+    const view = await wb().webviewFrame('[data-testid=compare-run]', 30000);
+    await wb().waitFor(async () => (await view.locator('[data-testid=model-option][value="phi-4-mini"]').count()) > 0, 30000, 'the models in the Compare form');
+    for (const box of await view.locator('[data-testid=model-option]').all()) await box.setChecked(false);
+    // Two models (a comparison needs two): the small ones.
+    await view.locator('[data-testid=model-option][value="phi-4-mini"]').setChecked(true);
+    await view.locator('[data-testid=model-option][value="qwen3-0.6b"]').setChecked(true);
+    await view.locator('[data-testid=prompt-source]').selectOption('text');
+    await view.locator('[data-testid=runs]').fill('1');
+    await view.locator('[data-testid=max-tokens]').fill('1500');
+    await view.locator('[data-testid=cold]').setChecked(false);
+    await view.locator('[data-testid=judge]').selectOption('');
+    const tabsBefore = await tabs();
+    const filesBefore = workspaceFiles();
+    const hitsBefore = canary.hits.length;
+    const c = (counts['compare (responses + prompt)'] = { tried: 0, executed: 0, fetched: 0, unsafe: 0, commandsRun: 0 });
+    const results = view.locator('[data-testid=results]');
+    for (const batch of [...batches(), [{ id: 'command-probes', category: 'command', text: COMMAND_PROBES }]]) {
+      const text = batchText(batch);
+      // Every request of the run (the untimed warm-up and the measured one) answers with the batch.
+      await fault({ kind: 'reply', text, times: 8 });
+      const hits = canary.hits.length;
+      await view.locator('[data-testid=prompt-text]').fill(text);
+      const before = (await results.getAttribute('data-run-id')) ?? '';
+      await view.locator('[data-testid=compare-run]').click();
+      await wb().waitFor(async () => {
+        const id = (await results.getAttribute('data-run-id')) ?? '';
+        return id !== '' && id !== before && (await results.isVisible());
+      }, 90000, `the comparison of ${batch[0].id}…`, async () => (await view.locator('body').innerText({ timeout: 1000 }).catch(() => '')).slice(-600));
+      await fault(undefined);
+      const responses = view.locator('[data-testid=responses]');
+      assert.match(await responses.locator('.answer').first().innerText(), new RegExp(`BATCH ${batch[0].id}`), `${batch[0].id}…: the response was rendered`);
+      assert.match(await responses.locator('.prompt-text').first().innerText(), new RegExp(`BATCH ${batch[0].id}`), `${batch[0].id}…: the prompt is shown as text`);
+      await clickLinks(view, '[data-testid=responses]');
+      const seen = await inspect(view);
+      c.tried += batch.length - (batch[0].id === 'command-probes' ? 1 : 0);
+      if (seen.executed) c.executed += batch.length;
+      if (canary.hits.length > hits) c.fetched += batch.length;
+      if (seen.unsafe.length) c.unsafe += batch.length;
+      assert.strictEqual(seen.executed, false, `script ran for ${batch.map((p) => p.id).join(', ')}`);
+      assert.deepStrictEqual(seen.unsafe, [], `unsafe markup for ${batch.map((p) => p.id).join(', ')}`);
+    }
+    c.commandsRun = await assertNothingRan('compare', tabsBefore, filesBefore, hitsBefore);
+    await wb().screenshot('hostile-compare');
+  });
+
   it('the Ask view: every payload as its answer (small and large model), the hostile files among its sources', async function () {
     if (!existsSync(join(root, 'webview-ui', 'ask', 'main.ts'))) this.skip(); // the Ask view has not landed
     await wb().runCommand('Foundry Local Lab: Ask the Workspace');
