@@ -79,7 +79,7 @@ export function activate(context: vscode.ExtensionContext): void {
     index,
     ...registerIndexStatusViews(index),
     command('foundryLab.rebuildIndex', () => index.rebuild()),
-    command('foundryLab.showIndexStatus', () => showIndexStatus(index)),
+    command('foundryLab.showIndexStatus', () => showIndexStatus(index, log)),
   );
   // --- end Ask index ---
   // --- Ask view ---

@@ -195,12 +195,13 @@ export class Workbench {
    * The webview frame whose document has `selector` (a webview is an iframe inside an iframe), once its script has
    * attached its listeners (pageWired: `body[data-wired=true]`) — before that, a click or Enter would be lost.
    */
-  async webviewFrame(selector: string, timeoutMs = 30000): Promise<Frame> {
+  async webviewFrame(selector: string, timeoutMs = 30000, opts: { ours?: boolean } = {}): Promise<Frame> {
+    const ours = opts.ours ?? true; // false: a webview of VS Code's own (the Markdown preview), which has no pageWired
     let frame: Frame | undefined;
     await this.waitFor(
       async () => {
         for (const f of this.page.frames()) {
-          if ((await f.locator(selector).count().catch(() => 0)) && (await f.locator('body[data-wired=true]').count().catch(() => 0))) {
+          if ((await f.locator(selector).count().catch(() => 0)) && (!ours || (await f.locator('body[data-wired=true]').count().catch(() => 0)))) {
             frame = f;
             return true;
           }

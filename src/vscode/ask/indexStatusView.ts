@@ -3,6 +3,7 @@
  * by reason, capped, where it is stored) and the "Show Index Status" document with the same facts.
  */
 import * as vscode from 'vscode';
+import type { Logger } from '../../core/log';
 import type { IndexService } from './indexService';
 import { FolderIndexStatus, stateText, StatusRow, statusMarkdown, statusRows } from './indexStatusText';
 
@@ -71,12 +72,20 @@ export function registerIndexStatusViews(service: IndexService): vscode.Disposab
   ];
 }
 
-/** "Show Index Status": a read-only Markdown document (no unsaved editor left behind), current when opened. */
-export async function showIndexStatus(service: IndexService): Promise<void> {
+/**
+ * "Show Index Status": a read-only Markdown document (no unsaved editor left behind), current when opened, shown
+ * rendered (the built-in Markdown preview); as text when the preview is not available (its extension disabled).
+ */
+export async function showIndexStatus(service: IndexService, log?: Logger): Promise<void> {
   await service.refreshStatus();
   StatusDocument.current?.refresh();
   const doc = await vscode.workspace.openTextDocument(STATUS_URI);
-  await vscode.window.showTextDocument(doc, { preview: true });
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', STATUS_URI);
+  } catch (e) {
+    log?.info(`Index status shown as text: the Markdown preview is not available (${e instanceof Error ? e.message : String(e)})`);
+    await vscode.window.showTextDocument(doc, { preview: true });
+  }
 }
 
 class StatusDocument implements vscode.TextDocumentContentProvider, vscode.Disposable {
