@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { formatMetric } from '../../core/metrics';
-import { askWorkspace, AskOptions, AskResult, AskStage, FallbackPolicy, readLinesFromDisk } from '../../core/rag/ask';
+import { askWorkspace, AskOptions, AskResult, AskStage, cachedLineReader, FallbackPolicy } from '../../core/rag/ask';
 import { EmbeddingReranker } from '../../core/rag/embeddings';
 import { connect, EMULATOR_NOTE, noteIfRemote } from '../connect';
 import type { GlobalOptions } from '../main';
@@ -35,18 +35,20 @@ export async function runAskCommand(global: GlobalOptions, opts: AskCommandOptio
   const small = opts.small ?? 'phi-4-mini';
   const large = opts.large ?? 'gpt-oss-20b';
   let streamedRole: string | undefined;
+  const readLines = cachedLineReader();
   let retrieve: AskOptions['retrieve'] = async (q, o) => index.retrieve(q, { topK: o.topK, scope: opts.scope }).map((x) => ({ ...x, absPath: path.join(index.root, x.path) }));
   if (opts.embeddingsModel) {
     const endpoint = opts.embeddingsEndpoint ?? (await conn.client(io.signal)).endpoint.serviceUrl;
     noteIfRemote(endpoint, 'the embeddings endpoint', io);
     const reranker = new EmbeddingReranker({ endpoint, model: opts.embeddingsModel, apiKey: conn.apiKeyFor(endpoint) });
-    retrieve = reranker.wrap(retrieve, readLinesFromDisk, (e) => io.stderr(`foundry-lab: the embeddings re-ranking failed, lexical ranking used: ${e.message}\n`));
+    retrieve = reranker.wrap(retrieve, readLines, (e) => io.stderr(`foundry-lab: the embeddings re-ranking failed, lexical ranking used: ${e.message}\n`));
   }
   const r = await askWorkspace(
     conn,
     {
       question: opts.question,
       retrieve,
+      readLines,
       smallModel: small,
       largeModel: large,
       topK: opts.topK,

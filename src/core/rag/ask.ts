@@ -121,7 +121,7 @@ export interface AskOptions {
   idleTimeoutMs?: number;
   autoLoad?: boolean;
   apiKey?: string;
-  /** Reads a chunk's lines (tests and the editor may supply unsaved text); default: the file on disk. */
+  /** Reads a chunk's lines (tests and the editor may supply unsaved text); default: cachedLineReader(). */
   readLines?(ref: AskSourceRef): Promise<string>;
 }
 
@@ -144,7 +144,7 @@ export async function askWorkspace(conn: RuntimeConnection, opts: AskOptions, ev
   const t0 = performance.now();
   try {
     const refs = await opts.retrieve(question, { topK: opts.topK ?? ASK_DEFAULTS.topK, signal: opts.signal });
-    out.sources = await loadSources(refs, opts.maxContextChars ?? ASK_DEFAULTS.maxContextChars, opts.readLines ?? readLinesFromDisk);
+    out.sources = await loadSources(refs, opts.maxContextChars ?? ASK_DEFAULTS.maxContextChars, opts.readLines ?? cachedLineReader());
   } catch (e) {
     out.retrievalMs = performance.now() - t0;
     out.cancelled = !!opts.signal?.aborted;
@@ -322,6 +322,23 @@ export async function loadSources(refs: AskSourceRef[], maxChars: number, read: 
 export async function readLinesFromDisk(ref: AskSourceRef): Promise<string> {
   const text = await fs.readFile(ref.absPath, 'utf8');
   return text.split(/\r?\n/).slice(ref.startLine - 1, ref.endLine).join('\n');
+}
+
+/**
+ * readLinesFromDisk for one question: each file is read once, however many of its chunks are embedded and then put
+ * in the prompt (the re-ranker's candidates and the sources often share files). Make one per question, so an edit
+ * is seen by the next.
+ */
+export function cachedLineReader(): (ref: AskSourceRef) => Promise<string> {
+  const files = new Map<string, Promise<string[]>>();
+  return async (ref) => {
+    let lines = files.get(ref.absPath);
+    if (!lines) {
+      lines = fs.readFile(ref.absPath, 'utf8').then((t) => t.split(/\r?\n/));
+      files.set(ref.absPath, lines);
+    }
+    return (await lines).slice(ref.startLine - 1, ref.endLine).join('\n');
+  };
 }
 
 function sameModel(a: string, b: string): boolean {

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
-import { askWorkspace, AskOptions, AskResult, AskSourceRef, readLinesFromDisk } from '../../core/rag/ask';
+import { askWorkspace, AskOptions, AskResult, AskSourceRef, cachedLineReader } from '../../core/rag/ask';
 import { EmbeddingReranker } from '../../core/rag/embeddings';
 import { LabError } from '../../core/runtime/errors';
 import type { AskHostToWebview, AskRoleView, AskTurnView } from '../../protocol';
@@ -104,12 +104,14 @@ export class AskController implements vscode.Disposable {
     const index = this.deps.index();
     const hold = index?.holdForGeneration();
     let result: AskResult | undefined;
+    const readLines = cachedLineReader();
     try {
       result = await askWorkspace(
         runtime.connection,
         {
           question,
-          retrieve: await this.withEmbeddings(ask, (query, opts) => this.retrieve(index, query, { ...opts, scope: scope.paths })),
+          retrieve: await this.withEmbeddings(ask, readLines, (query, opts) => this.retrieve(index, query, { ...opts, scope: scope.paths })),
+          readLines,
           smallModel: s.smallModel,
           largeModel: s.largeModel,
           policy: ask.policy,
@@ -195,7 +197,7 @@ export class AskController implements vscode.Disposable {
    * With `foundryLab.ask.embeddings.model` set, the lexical candidates are re-ranked through `/v1/embeddings`. The
    * reranker is kept while its endpoint and model stay the same, so chunk vectors are embedded once.
    */
-  private async withEmbeddings(ask: AskSettings, retrieve: AskOptions['retrieve']): Promise<AskOptions['retrieve']> {
+  private async withEmbeddings(ask: AskSettings, readLines: (ref: AskSourceRef) => Promise<string>, retrieve: AskOptions['retrieve']): Promise<AskOptions['retrieve']> {
     const { model, endpoint: configured } = ask.embeddings;
     if (!model) return retrieve;
     let endpoint = configured;
@@ -211,7 +213,7 @@ export class AskController implements vscode.Disposable {
     const apiKey = this.deps.runtime.connection.apiKeyFor(endpoint); // --- Privacy ---
     const key = `${endpoint}\n${model}\n${apiKey ? 'keyed' : ''}`;
     if (this.reranker?.key !== key) this.reranker = { key, value: new EmbeddingReranker({ endpoint, model, apiKey }) };
-    return this.reranker.value.wrap(retrieve, readLinesFromDisk, (e) => {
+    return this.reranker.value.wrap(retrieve, readLines, (e) => {
       this.deps.log.warn(`Ask: embeddings re-ranking failed, lexical ranking used: ${e.message}`);
       this.post({ type: 'askNotice', level: 'info', message: `Embeddings re-ranking failed (${e.message}); the lexical ranking was used.` });
     });

@@ -8,6 +8,7 @@ import {
   AskSource,
   AskSourceRef,
   buildAskMessages,
+  cachedLineReader,
   citedNumbers,
   DEFAULT_FALLBACK_POLICY,
   fallbackReasons,
@@ -99,6 +100,25 @@ describe('core/rag/ask: sources and the prompt', () => {
   it('skips a chunk whose file cannot be read any more', async () => {
     const refs: AskSourceRef[] = [{ path: 'gone.ts', absPath: '/nonexistent/gone.ts', startLine: 1, endLine: 5, score: 1 }];
     assert.deepStrictEqual(await loadSources(refs, 1000, async (r) => fs.readFile(r.absPath, 'utf8')), []);
+  });
+
+  it('cachedLineReader: one read of a file per question, however many of its chunks are asked for', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flab-lines-'));
+    try {
+      const file = path.join(dir, 'a.ts');
+      await fs.writeFile(file, 'one\ntwo\r\nthree\nfour\n');
+      const ref = (startLine: number, endLine: number): AskSourceRef => ({ path: 'a.ts', absPath: file, startLine, endLine, score: 1 });
+      const read = cachedLineReader();
+      assert.strictEqual(await read(ref(1, 2)), 'one\ntwo');
+      // Changed on disk after the first read: this question keeps what it read (the file was not read again) …
+      await fs.writeFile(file, 'ONE\nTWO\nTHREE\nFOUR\n');
+      assert.strictEqual(await read(ref(3, 4)), 'three\nfour');
+      // … and the next question sees the edit.
+      assert.strictEqual(await cachedLineReader()(ref(3, 4)), 'THREE\nFOUR');
+      await assert.rejects(read({ ...ref(1, 1), absPath: path.join(dir, 'gone.ts') }));
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('numbers the sources, fences their text so file content cannot close the fence, and asks for [n] citations', () => {
