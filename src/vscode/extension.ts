@@ -5,6 +5,7 @@ import { setEndpoint } from './commands/setEndpoint';
 import { startService } from './commands/startService';
 import { refreshStatus, showStatus } from './commands/status';
 import { LabPanel } from './panel/labPanel';
+import { registerLabPanelSerializer } from './panel/labWebviewPanel';
 import { RuntimeService } from './runtimeService';
 import { Settings } from './settings';
 import { showError } from './showError';
@@ -51,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): void {
     command('foundryLab.refreshStatus', () => refreshStatus(runtime)),
     command('foundryLab.showLogs', () => log.show()),
     command(SHOW_ACTIONS_COMMAND, () => showActions()),
+    registerLabPanelSerializer(LabPanel.viewType, context.extensionUri, (panel) => LabPanel.revive(panel, panelDeps)),
     { dispose: () => LabPanel.disposeCurrent() },
   );
   // --- Privacy --- (before the features: their send paths ask ensureRemoteConsent)
@@ -67,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     command('foundryLab.compareModels', () => ComparePanel.show(compareDeps)),
     command('foundryLab.compareSelection', () => ComparePanel.showWithSelection(compareDeps)),
+    registerLabPanelSerializer(ComparePanel.viewType, context.extensionUri, (panel) => ComparePanel.revive(panel, compareDeps)),
     { dispose: () => ComparePanel.disposeCurrent() },
   );
   // --- end Compare ---

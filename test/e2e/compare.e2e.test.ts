@@ -265,6 +265,19 @@ describe('Compare models in VS Code', function () {
     // The view was hidden behind notes.md and rebuilt from the host's snapshot: the last result and its charts are back.
     assert.ok(await view.locator('[data-testid=results]').isVisible(), 'the result after the view was hidden');
     assert.ok((await chartInk('chart-ttft')).ink > 500, 'the chart redrawn');
+  });
+
+  it('a window reload brings the Compare view back: the form and the saved runs', async () => {
+    const saved = await view.locator('[data-testid=saved-run]').count();
+    assert.ok(saved >= 1);
+    await wb.page.reload();
+    await wb.page.waitForSelector('.monaco-workbench', { timeout: 90000 });
+    await wb.waitFor(async () => (await wb.statusBarText()).includes('Foundry'), 60000, 'the extension after the reload');
+    // No command: VS Code restores the tab and the extension's serializer revives it.
+    view = await wb.webviewFrame('[data-testid=compare-run]');
+    assert.strictEqual(await wb.page.locator('.tab', { hasText: 'Foundry Local Lab: Compare' }).count(), 1);
+    await wb.waitFor(async () => (await view.locator('[data-testid=saved-run]').count()) === saved, 15000, 'the saved runs after the reload');
+    await wb.waitFor(async () => (await view.locator('[data-testid=model-option]').count()) > 0, 20000, 'the models in the form');
     // Leave no editors behind for the next spec's window (VS Code restores them).
     await wb.runCommand('View: Close All Editors');
   });

@@ -16,6 +16,11 @@ export class LabPanel {
     return new LabPanel(wb, await wb.webviewFrame('[data-testid=prompt]', 30000));
   }
 
+  /** The panel's page when it is already open (restored by VS Code after a reload), without running a command. */
+  static async find(wb: Workbench): Promise<LabPanel> {
+    return new LabPanel(wb, await wb.webviewFrame('[data-testid=prompt]', 30000));
+  }
+
   testid(id: string) {
     return this.frame.locator(`[data-testid=${id}]`);
   }

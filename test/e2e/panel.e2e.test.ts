@@ -68,4 +68,19 @@ describe('the playground panel on the emulator', function () {
     await wb().waitFor(async () => (await panel.phase()) === 'stopped', 10000, 'the stopped phase', () => panel.phase());
     await wb().waitFor(async () => (await chatRequests()).at(-1)?.aborted === true, 10000, 'the emulator to see the abort');
   });
+
+  it('a window reload brings the panel back, connected, and it runs', async () => {
+    await wb().page.reload();
+    await wb().page.waitForSelector('.monaco-workbench', { timeout: 90000 });
+    await wb().waitFor(async () => (await wb().statusBarText()).includes('Foundry'), 60000, 'the extension after the reload');
+    // No command: VS Code restores the tab and the extension's serializer revives it. (The typed prompt comes back
+    // from the page's saved state when VS Code saved it before the reload: not asserted, code-server saves it late.)
+    panel = await LabPanel.find(wb());
+    assert.strictEqual(await wb().page.locator('.tab', { hasText: 'Foundry Local Lab' }).count(), 1);
+    await wb().waitFor(async () => /Connected/.test(await panel.text('runtime-state')), 20000, 'the connected state', () => panel.text('runtime-state'));
+    const before = (await chatRequests()).length;
+    await panel.run('phi-4-mini', 'Asked after the reload.');
+    assert.strictEqual(await panel.phase(), 'done');
+    assert.strictEqual((await chatRequests()).length, before + 1, 'the revived panel sends its run');
+  });
 });

@@ -81,6 +81,12 @@ export class ComparePanel implements vscode.Disposable {
     return ComparePanel.current;
   }
 
+  /** The panel VS Code restored after a reload: the form comes back from the page's state, the runs from storage. */
+  static revive(panel: vscode.WebviewPanel, deps: CompareDeps): void {
+    ComparePanel.current?.panel.dispose();
+    ComparePanel.current = new ComparePanel(panel, deps);
+  }
+
   /** "Compare models on selection": the selection becomes the single prompt. */
   static showWithSelection(deps: CompareDeps): void {
     const editor = vscode.window.activeTextEditor;

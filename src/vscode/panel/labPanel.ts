@@ -45,6 +45,12 @@ export class LabPanel implements vscode.Disposable {
     return LabPanel.current;
   }
 
+  /** The panel VS Code restored after a reload (at most one: `show` reveals it from then on). */
+  static revive(panel: vscode.WebviewPanel, deps: PanelDeps): void {
+    LabPanel.current?.panel.dispose();
+    LabPanel.current = new LabPanel(panel, deps);
+  }
+
   /** Disposes the open panel, if any (deactivation). */
   static disposeCurrent(): void {
     LabPanel.current?.panel.dispose();

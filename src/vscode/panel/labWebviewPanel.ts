@@ -9,12 +9,28 @@ export function createLabWebviewPanel(
   show: vscode.ViewColumn | { viewColumn: vscode.ViewColumn; preserveFocus?: boolean },
   extensionUri: vscode.Uri,
 ): vscode.WebviewPanel {
-  const panel = vscode.window.createWebviewPanel(viewType, title, show, {
-    enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
-  });
+  const panel = vscode.window.createWebviewPanel(viewType, title, show, panelOptions(extensionUri));
   panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
   return panel;
+}
+
+function panelOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
+}
+
+/**
+ * Brings a panel of `viewType` back after a window reload (VS Code keeps its tab and the page's setState; the host
+ * side is rebuilt by `revive`, which is what `show` would have done with a new panel). Needs
+ * `onWebviewPanel:<viewType>` in package.json's activationEvents.
+ */
+export function registerLabPanelSerializer(viewType: string, extensionUri: vscode.Uri, revive: (panel: vscode.WebviewPanel) => void): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(viewType, {
+    async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
+      panel.webview.options = panelOptions(extensionUri);
+      panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
+      revive(panel);
+    },
+  });
 }
 
 export interface PanelEventHandlers {
