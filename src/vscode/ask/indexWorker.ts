@@ -6,7 +6,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { isMainThread, parentPort, workerData } from 'worker_threads';
-import type { SkipCounts } from '../../core/rag/files';
+import type { SkipCounts, SkipReason } from '../../core/rag/files';
 import { buildIndex, refreshFile, saveIndex, WorkspaceIndex } from '../../core/rag/index';
 import { isLabError } from '../../core/runtime/errors';
 import {
@@ -155,10 +155,12 @@ export class IndexWorker {
         continue;
       }
       const had = f.index.has(rel);
+      const before = f.index.stat(rel)?.skip;
       const outcome = await refreshFile(f.index, rel, { exclude: f.options.exclude, maxFileBytes: f.options.maxFileBytes });
       if (outcome === 'updated') reply.updated++;
       else if (outcome === 'removed') reply.removed += had ? 1 : 0;
       else countSkip(reply.skipped, outcome);
+      moveSkip(f.stats, before, f.index.stat(rel)?.skip);
     }
     return this.changed(f, reply);
   }
@@ -169,7 +171,10 @@ export class IndexWorker {
     const gone = req.paths.map((p) => p.replace(/\/+$/, '')).filter(Boolean);
     // A deleted folder arrives as one event: everything under it goes.
     for (const p of f.index.paths()) {
-      if (gone.some((g) => p === g || p.startsWith(g + '/')) && f.index.removeFile(p)) reply.removed++;
+      if (!gone.some((g) => p === g || p.startsWith(g + '/'))) continue;
+      const skip = f.index.stat(p)?.skip;
+      if (f.index.removeFile(p)) reply.removed++;
+      moveSkip(f.stats, skip, undefined);
     }
     return this.changed(f, reply);
   }
@@ -224,6 +229,23 @@ export class IndexWorker {
 
 function countSkip(skips: SkipCounts, reason: keyof SkipCounts): void {
   skips[reason] = (skips[reason] ?? 0) + 1;
+}
+
+/**
+ * Keeps the status's skip counts current between builds for skips the index records per file (binary, minified,
+ * generated, too large…): a file that became binary counts, one that became text again no longer does. Skips by path
+ * rules (ignored, excluded, secret) are as of the last full build: an ignore-file change triggers one.
+ */
+function moveSkip(stats: FolderIndexStats, from: SkipReason | undefined, to: SkipReason | undefined): void {
+  if (from === to) return;
+  const skipped = { ...stats.skipped };
+  if (from) {
+    const n = (skipped[from] ?? 0) - 1;
+    if (n > 0) skipped[from] = n;
+    else delete skipped[from];
+  }
+  if (to) countSkip(skipped, to);
+  stats.skipped = skipped;
 }
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

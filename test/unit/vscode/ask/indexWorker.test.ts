@@ -129,6 +129,32 @@ describe('vscode/ask/indexWorker (a real worker thread)', function () {
     assert.deepStrictEqual(late.skipped, { capped: 1 });
   });
 
+  it('keeps the skip counts current between builds: a file that turns binary counts, one that turns back or goes does not', async () => {
+    await writeTree(root, { 'blob.txt': Buffer.from([1, 2, 0, 3]) });
+    const client = start();
+    const stats = await client.request('build', { folder: root, options: OPTIONS });
+    assert.strictEqual(stats.skipped.binary, 1);
+    const skipped = async () => (await client.request('status', {}))[0].skipped;
+    // blob.txt becomes text: indexed, no longer a skip.
+    await writeTree(root, { 'blob.txt': 'plain text now\n' });
+    await client.request('refreshFiles', { folder: root, paths: ['blob.txt'] });
+    assert.strictEqual((await skipped()).binary, undefined);
+    // A source file turns binary, twice (counted once), then is deleted.
+    await writeTree(root, { 'src/auth/login.ts': Buffer.from([0, 1, 2, 0]) });
+    await client.request('refreshFiles', { folder: root, paths: ['src/auth/login.ts'] });
+    await client.request('refreshFiles', { folder: root, paths: ['src/auth/login.ts'] });
+    assert.strictEqual((await skipped()).binary, 1);
+    await fs.rm(path.join(root, 'src', 'auth', 'login.ts'));
+    await client.request('removeFiles', { folder: root, paths: ['src/auth/login.ts'] });
+    assert.strictEqual((await skipped()).binary, undefined);
+    // A full build agrees with the counts kept on the way.
+    await writeTree(root, { 'b.bin.txt': Buffer.from([0, 0, 7]) });
+    await client.request('refreshFiles', { folder: root, paths: ['b.bin.txt'] });
+    const kept = await skipped();
+    const rebuilt = await client.request('build', { folder: root, options: OPTIONS });
+    assert.deepStrictEqual(kept, rebuilt.skipped);
+  });
+
   it('reuses the stored index on a second start, and rebuilds a truncated one', async () => {
     const cacheFile = path.join(cache, 'index.json');
     const first = start();
