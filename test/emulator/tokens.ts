@@ -61,6 +61,35 @@ export function groundedSources(messages: unknown): number | undefined {
   return numbers.length ? Math.max(...numbers) : undefined;
 }
 
+/**
+ * Judge requests (Compare's rubric): a system message asking for the rubric's JSON and the answer between
+ * `<<<ANSWER` / `ANSWER>>>` markers. The emulator scores by a fixed, visible rule — conciseness from the answer's
+ * length, factuality from its word overlap with the reference (3 without one), coherence from the seed — so the
+ * judge path is testable end to end; the reason says it is the emulator's rule, not a model's opinion.
+ */
+export function judgeReply(messages: unknown, next: () => number): string | undefined {
+  if (!Array.isArray(messages)) return undefined;
+  const system = messages.find((m) => m?.role === 'system' && typeof m.content === 'string' && /Reply with only a JSON object: \{"coherence"/.test(m.content));
+  const user = [...messages].reverse().find((m) => m?.role === 'user' && typeof m.content === 'string');
+  if (!system || !user) return undefined;
+  const text = user.content as string;
+  const answer = /<<<ANSWER\n([\s\S]*?)\nANSWER>>>/.exec(text)?.[1] ?? '';
+  const reference = /Reference answer \(for factuality\):\n([\s\S]*?)\n\nAnswer to evaluate/.exec(text)?.[1];
+  const wordsOf = (s: string) => s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  const n = wordsOf(answer).length;
+  const conciseness = n <= 40 ? 5 : n <= 80 ? 4 : n <= 120 ? 3 : n <= 200 ? 2 : 1;
+  let factuality = 3;
+  if (reference !== undefined) {
+    const ref = new Set(wordsOf(reference));
+    const a = wordsOf(answer);
+    const common = a.filter((w) => ref.has(w)).length;
+    const f1 = common && a.length && ref.size ? (2 * (common / a.length) * (common / ref.size)) / (common / a.length + common / ref.size) : 0;
+    factuality = 1 + Math.round(4 * Math.min(1, f1));
+  }
+  const coherence = 2 + Math.floor(next() * 3);
+  return JSON.stringify({ coherence, factuality, conciseness, reason: '[emulated] the emulator\'s fixed rule: length, overlap with the reference, seed' });
+}
+
 /** Cites sources as a grounded model would: `[n]` before sentence ends, always at least one citation. */
 function cite(tokens: string[], sources: number, next: () => number): string[] {
   const out: string[] = [];
@@ -84,8 +113,15 @@ export function tokenEvents(model: EmulatedModel, messages: unknown, opts: { dro
   const next = rng(seedOf(model.id, messages));
   const answerLen = 40 + Math.floor(next() * 121);
   const sources = groundedSources(messages);
+  const rubric = opts.replyText === undefined ? judgeReply(messages, next) : undefined;
   const answerWords =
-    opts.replyText !== undefined ? splitReply(opts.replyText) : sources ? cite(words(next, answerLen, '[emulated]'), sources, next) : words(next, answerLen, '[emulated]');
+    opts.replyText !== undefined
+      ? splitReply(opts.replyText)
+      : rubric !== undefined
+        ? splitReply(rubric)
+        : sources
+          ? cite(words(next, answerLen, '[emulated]'), sources, next)
+          : words(next, answerLen, '[emulated]');
   const answer = answerWords.map((content): TokenEvent => ({ content, kind: 'answer' }));
   const format = model.reasoning ?? 'none';
   if (format === 'none') return answer;

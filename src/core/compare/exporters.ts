@@ -91,9 +91,14 @@ export function toMarkdown(run: ComparisonRun, opts: ReportOptions): string {
   }
   if (run.judgements.length) {
     out.push('', '## Quality', '', '| Model | Coherence | Factuality | Conciseness | Reference match | Judged |', '|---|---|---|---|---|---|');
+    // A model none of whose answers the judge scored has no means: n/a, and the Judged column says why.
+    const score = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v.toFixed(1) : 'n/a');
     for (const s of summaries) {
       const q = s.quality;
-      out.push(`| ${md(s.requested)} | ${q ? q.coherence.toFixed(1) : 'n/a'} | ${q ? q.factuality.toFixed(1) : 'n/a'} | ${q ? q.conciseness.toFixed(1) : 'n/a'} | ${q?.referenceMatch !== undefined ? `${(q.referenceMatch * 100).toFixed(0)}%` : 'n/a'} | ${q?.judged ?? 0} |`);
+      const mine = run.judgements.filter((j) => j.model === s.requested);
+      const failed = mine.filter((j) => j.error);
+      const judged = `${q?.judged ?? 0} of ${mine.length}${failed.length ? ` (${failed.length} failed: ${md(failed[0].error!.message.slice(0, 80))})` : ''}`;
+      out.push(`| ${md(s.requested)} | ${score(q?.coherence)} | ${score(q?.factuality)} | ${score(q?.conciseness)} | ${q?.referenceMatch !== undefined ? `${(q.referenceMatch * 100).toFixed(0)}%` : 'n/a'} | ${judged} |`);
     }
   }
   out.push('', '## Cost simulation', '', '_Simulated: this run\'s token counts at hypothetical prices; local energy from the device power you gave. Not a quote._', '');

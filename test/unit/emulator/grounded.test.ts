@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import { RunningEmulator, startEmulator } from '../../emulator/server';
+import { parseRubric } from '../../../src/core/compare/judge';
 import { groundedSources } from '../../emulator/tokens';
 import { call, load, PHI_GPU } from './helpers';
 
@@ -36,5 +37,19 @@ describe('emulator: grounded answers and the reply fault', () => {
     emu.injectFault({ kind: 'reply', model: PHI_GPU, text: 'The context is insufficient.' });
     assert.strictEqual(await answer([SYSTEM, SOURCES]), 'The context is insufficient.');
     assert.notStrictEqual(await answer([SYSTEM, SOURCES]), 'The context is insufficient.');
+  });
+
+  it('judge requests: the rubric JSON by a fixed rule (length, overlap with the reference), deterministic, labelled emulated', async () => {
+    const { JUDGE_SYSTEM, judgePrompt } = await import('../../../src/core/compare/judge');
+    const ask = (answerText: string, reference?: string) => answer([{ role: 'system', content: JUDGE_SYSTEM }, { role: 'user', content: judgePrompt({ id: 'q', prompt: 'Capital of France?', reference }, answerText) }]);
+    const good = parseRubric(await ask('Paris is the capital of France.', 'Paris is the capital of France.'));
+    const bad = parseRubric(await ask('Bananas are yellow.', 'Paris is the capital of France.'));
+    assert.ok(good && bad);
+    assert.strictEqual(good.factuality, 5);
+    assert.strictEqual(bad.factuality, 1);
+    assert.strictEqual(good.conciseness, 5);
+    assert.strictEqual(parseRubric(await ask('word '.repeat(250)))!.conciseness, 1);
+    assert.match(good.reason, /^\[emulated\]/);
+    assert.deepStrictEqual(parseRubric(await ask('Paris is the capital of France.', 'Paris is the capital of France.')), good);
   });
 });

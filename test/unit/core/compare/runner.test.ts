@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import { summarizeRun } from '../../../../src/core/compare/aggregate';
-import { fromJson, toCsv, toJson } from '../../../../src/core/compare/exporters';
+import { DEFAULT_PRICES } from '../../../../src/core/compare/cost';
+import { fromJson, toCsv, toJson, toMarkdown } from '../../../../src/core/compare/exporters';
 import { runComparison } from '../../../../src/core/compare/runner';
 import type { CompareConfig } from '../../../../src/core/compare/types';
 import { RuntimeConnection } from '../../../../src/core/runtime/connection';
@@ -12,6 +13,7 @@ const PROFILE: EmulatorProfile = {
   models: [
     { id: 'small-instruct-generic-cpu:1', alias: 'small', device: 'CPU', ttftMs: 60, tokensPerSecond: 100, loadMs: 150, coldExtraTtftMs: 100, memoryMb: 200, fileSizeMb: 2000, contextLength: 8192 },
     { id: 'large-cuda-gpu:1', alias: 'large', device: 'GPU', ttftMs: 200, tokensPerSecond: 40, loadMs: 400, coldExtraTtftMs: 200, memoryMb: 800, fileSizeMb: 9000, contextLength: 8192 },
+    { id: 'judge-generic-cpu:1', alias: 'judge', device: 'CPU', ttftMs: 50, tokensPerSecond: 200, loadMs: 100, coldExtraTtftMs: 50, memoryMb: 300, fileSizeMb: 3000, contextLength: 8192 },
   ],
 };
 
@@ -134,15 +136,34 @@ describe('core/compare/runner against the emulator', function () {
   });
 
   it('judges answers with a judge model, timed apart from the compared models', async () => {
-    const run = await runComparison(conn, config({ runs: 1, cold: false, judge: 'small' }));
+    const run = await runComparison(conn, config({ runs: 1, cold: false, judge: 'judge' }));
     assert.strictEqual(run.judgements.length, 4);
     for (const j of run.judgements) {
       assert.ok(j.judgeMs! > 0);
-      // The emulator's judge answers in NATO words, not rubric JSON: the failure is reported, not invented.
-      assert.strictEqual(j.error?.code, 'judge-unparsable');
+      assert.strictEqual(j.error, undefined);
+      // The emulator scores by its fixed rule, and says so in the reason.
+      for (const v of [j.score!.coherence, j.score!.factuality, j.score!.conciseness]) assert.ok(Number.isInteger(v) && v >= 1 && v <= 5, JSON.stringify(j.score));
+      assert.match(j.score!.reason, /\[emulated\]/);
     }
     const b = run.judgements.find((j) => j.promptId === 'b')!;
     assert.ok(b.referenceMatch! >= 0 && b.referenceMatch! <= 1);
     assert.strictEqual(run.requests.length, 2 * 3, 'judge calls are not compared requests');
+    for (const s of summarizeRun(run)) {
+      assert.strictEqual(s.quality!.judged, 2);
+      assert.ok(Number.isFinite(s.quality!.overall) && s.quality!.overall >= 1 && s.quality!.overall <= 5);
+    }
+    assert.match(toMarkdown(run, { prices: DEFAULT_PRICES }), /\| small \| \d\.\d \| \d\.\d \| \d\.\d \| \d+% \| 2 of 2 \|/);
+  });
+
+  it('a judge that does not answer with the rubric: the failure is reported per answer, never a made-up score', async () => {
+    // Every judge call answers in prose; the compared models answer as usual.
+    emu.injectFault({ kind: 'reply', model: 'judge-generic-cpu:1', text: 'This answer looks good to me.', times: 4 });
+    const run = await runComparison(conn, config({ runs: 1, cold: false, judge: 'judge' }));
+    assert.strictEqual(run.judgements.length, 4);
+    assert.ok(run.judgements.every((j) => j.error?.code === 'judge-unparsable' && !j.score));
+    const md = toMarkdown(run, { prices: DEFAULT_PRICES });
+    // No NaN in the report: n/a, and the Judged column says why.
+    assert.doesNotMatch(md, /NaN/);
+    assert.match(md, /\| small \| n\/a \| n\/a \| n\/a \| \d+% \| 0 of 2 \(2 failed: The judge did not answer with the rubric/);
   });
 });
