@@ -10,7 +10,7 @@ import * as path from 'path';
 import { LabError } from '../runtime/errors';
 import { chunkFile, ChunkOptions } from './chunker';
 import { checkPath, count, DiscoverOptions, discoverFiles, readIndexableFile, SkipCounts, SkipReason } from './files';
-import { queryTerms, tokenize } from './tokenizer';
+import { leadingComponent, queryTerms, tokenize } from './tokenizer';
 
 export const INDEX_FORMAT = 'foundry-lab-index';
 /** Bumped whenever tokenizing, chunking or the stored layout changes: an index of another version is rebuilt. */
@@ -80,6 +80,18 @@ const PROSE_PRIOR = 0.7;
 const PROSE_PATH = /(^|\/)docs?\/|\.(md|mdx|markdown|rst|txt|adoc)$/i;
 const PROSE_WORDS = new Set(['doc', 'docs', 'documentation', 'readme', 'guide', 'manual', 'changelog', 'tutorial', 'markdown']);
 const TEST_WORDS = new Set(['test', 'tests', 'testing', 'spec', 'mock', 'fixture', 'bench', 'benchmark']);
+/**
+ * A file whose other chunks match the question too is likelier the one asked about than a file with one lucky
+ * chunk (a change to a central file touches several of its functions): each chunk gains these shares of the best
+ * and second-best other chunk of its file, so a file's best chunk scores best + 0.3·second + 0.1·third. Measured
+ * by the retrieval bench, with the component boost below: hit@5 hugo +4.0, tokio +3.7, bevy +3.4, error-prone +0.6.
+ */
+const SIBLING_SHARE = [0.3, 0.1];
+/**
+ * "tpl/strings: fix …", "sync: add …", "UnnecessaryLambda: handle …": a leading `component:` names where the
+ * change is. Files whose path holds all of its words score ×1.5 (the path field alone weighs one word among many).
+ */
+const COMPONENT_BOOST = 1.5;
 
 /**
  * Layout, for build speed and memory on large trees: chunks are numbered, their fields live in parallel arrays,
@@ -310,9 +322,33 @@ export class WorkspaceIndex {
         score[c] += (idf * t) / (K1 + t);
       }
     });
+    const component = this.componentFiles(query);
     const mentionsTests = terms.some((t) => TEST_WORDS.has(t));
-    if (!mentionsTests) for (const c of touched) if (this.chunkFile[c]!.test) score[c] *= TEST_PRIOR;
-    if (!terms.some((t) => PROSE_WORDS.has(t))) for (const c of touched) if (this.chunkFile[c]!.prose) score[c] *= PROSE_PRIOR;
+    const mentionsProse = terms.some((t) => PROSE_WORDS.has(t));
+    // File priors (the same factor for all chunks of a file), and each file's three best chunk scores after them.
+    const top = new Float64Array(3 * this.fileById.length);
+    const at = new Int32Array(touched.length); // 3 × file id, per touched chunk
+    for (let k = 0; k < touched.length; k++) {
+      const c = touched[k];
+      const f = this.chunkFile[c]!;
+      let s = score[c];
+      if (component?.has(f.id)) s *= COMPONENT_BOOST;
+      if (f.test && !mentionsTests) s *= TEST_PRIOR;
+      if (f.prose && !mentionsProse) s *= PROSE_PRIOR;
+      score[c] = s;
+      const i = (at[k] = 3 * f.id);
+      if (s > top[i]) (top[i + 2] = top[i + 1]), (top[i + 1] = top[i]), (top[i] = s);
+      else if (s > top[i + 1]) (top[i + 2] = top[i + 1]), (top[i + 1] = s);
+      else if (s > top[i + 2]) top[i + 2] = s;
+    }
+    // Sibling shares: the best two scores among the other chunks of the file (equal scores are interchangeable).
+    const [sa, sb] = SIBLING_SHARE;
+    for (let k = 0; k < touched.length; k++) {
+      const c = touched[k];
+      const i = at[k];
+      const s = score[c];
+      score[c] = s === top[i] ? s + sa * top[i + 1] + sb * top[i + 2] : s === top[i + 1] ? s + sa * top[i] + sb * top[i + 2] : s + sa * top[i] + sb * top[i + 1];
+    }
     // Top-K selection rather than sorting every scored chunk (common words score tens of thousands of them).
     const better = (a: number, b: number) => score[b] - score[a] || cmp(this.chunkFile[a]!.path, this.chunkFile[b]!.path) || this.chunkStart[a] - this.chunkStart[b];
     const ranked: number[] = [];
@@ -324,6 +360,19 @@ export class WorkspaceIndex {
       if (ranked.length > topK) ranked.pop();
     }
     return ranked.map((c) => ({ path: this.chunkFile[c]!.path, startLine: this.chunkStart[c], endLine: this.chunkEnd[c], score: Math.round(score[c] * 1e4) / 1e4 }));
+  }
+
+  /** Ids of the files whose path holds every word of the query's leading `component:`, if it names any. */
+  private componentFiles(query: string): Set<number> | undefined {
+    let files: Set<number> | undefined;
+    for (const term of leadingComponent(query)) {
+      const p = this.pathPostings.get(term);
+      if (!p) return undefined;
+      const next = new Set<number>();
+      for (let i = 0; i < p.length; i += 2) if (!files || files.has(p[i])) next.add(p[i]);
+      files = next;
+    }
+    return files?.size ? files : undefined;
   }
 
   toJSON(): StoredIndex {

@@ -109,3 +109,13 @@ export function stemPlural(t: string): string {
 export function queryTerms(query: string): string[] {
   return [...new Set(tokenize(query))];
 }
+
+/**
+ * The words of a query's leading `component:` prefix, the convention of Go, Rust and many other commit and issue
+ * titles ("tpl/strings: Fix …", "sync: add …", "bevy_reflect: …"): one path-like word, a colon, then a space.
+ * Empty when there is none.
+ */
+export function leadingComponent(query: string): string[] {
+  const m = /^\s*([A-Za-z0-9_$][\w$./-]*):\s/.exec(query);
+  return m ? [...new Set(tokenize(m[1]))] : [];
+}

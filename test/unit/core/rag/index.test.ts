@@ -66,6 +66,30 @@ describe('rag WorkspaceIndex', () => {
     assert.deepStrictEqual(r.map((x) => x.path).sort(), ['src/auth/login.ts', 'src/auth/session.ts']);
   });
 
+  it('a leading "component:" ranks the files under that path first', () => {
+    const index = new WorkspaceIndex('/virtual');
+    index.updateFile('tpl/strings/init.go', 'func init() {\n\tregister(namespace)\n}\n', { mtimeMs: 1, size: 1 });
+    index.updateFile('tpl/math/init.go', 'func init() {\n\tregister(namespace)\n\tregisterNamespace(namespace, register)\n}\n', { mtimeMs: 1, size: 1 });
+    for (let i = 0; i < 10; i++) index.updateFile(`text/f${i}.go`, `func f${i}(s strings.Builder) {}\n`, { mtimeMs: 1, size: 1 });
+    const top = (q: string) => index.retrieve(q, { topK: 3 })[0].path;
+    // The same words without the prefix form: the body matches of math win.
+    assert.strictEqual(top('tpl strings register namespace'), 'tpl/math/init.go');
+    assert.strictEqual(top('tpl/strings: register namespace'), 'tpl/strings/init.go');
+    // A prefix that names no path changes nothing.
+    assert.strictEqual(top('Note: register namespace'), 'tpl/math/init.go');
+  });
+
+  it('a file with several matching chunks outranks a file with one slightly better chunk', () => {
+    const index = new WorkspaceIndex('/virtual');
+    const fn = (name: string, line: string) => `func ${name}() {\n${'\tx := step()\n'.repeat(12)}\t${line}\n${'\ty := step()\n'.repeat(12)}}\n\n`;
+    index.updateFile('store/central.go', fn('a', 'evict(cache)') + fn('b', 'evict(cache)') + fn('c', 'evict(cache)'), { mtimeMs: 1, size: 1 });
+    index.updateFile('store/lucky.go', fn('d', 'evict(cache, cache, cache)'), { mtimeMs: 1, size: 1 });
+    for (let i = 0; i < 20; i++) index.updateFile(`other/f${i}.go`, fn(`e${i}`, i % 2 ? 'cache()' : 'evict()'), { mtimeMs: 1, size: 1 });
+    const r = index.retrieve('evict cache', { topK: 4 });
+    assert.ok(index.retrieve('evict cache', { topK: 100 }).filter((x) => x.path === 'store/central.go').length >= 2, 'central.go has several chunks');
+    assert.deepStrictEqual(r.map((x) => x.path).slice(0, 3), ['store/central.go', 'store/central.go', 'store/lucky.go']);
+  });
+
   it('scopes a question to a folder', async () => {
     const { index } = await buildIndex(root);
     const r = index.retrieve('user', { topK: 10, scope: ['src/auth'] });

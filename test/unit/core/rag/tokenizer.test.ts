@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { queryTerms, splitIdentifier, tokenize } from '../../../../src/core/rag/tokenizer';
+import { leadingComponent, queryTerms, splitIdentifier, tokenize } from '../../../../src/core/rag/tokenizer';
 
 describe('rag tokenizer', () => {
   const cases: Array<[string, string[]]> = [
@@ -33,6 +33,15 @@ describe('rag tokenizer', () => {
   it('folds plurals the same way in text and queries', () => {
     assert.deepStrictEqual(tokenize('retries calls classes boxes queries status process maxTokens'), ['retry', 'call', 'class', 'box', 'query', 'status', 'process', 'max', 'token', 'maxtoken']);
     assert.deepStrictEqual(queryTerms('retry failed call'), tokenize('retries failed calls'));
+  });
+
+  it('finds a leading "component:" prefix', () => {
+    assert.deepStrictEqual(leadingComponent('tpl/strings: Fix broken test'), ['tpl', 'string']);
+    assert.deepStrictEqual(leadingComponent('bevy_reflect: add FromReflect'), ['bevy', 'reflect', 'bevyreflect']);
+    assert.deepStrictEqual(leadingComponent('sync: add watch'), ['sync']);
+    assert.deepStrictEqual(leadingComponent('Add foo: bar'), []);
+    assert.deepStrictEqual(leadingComponent('see http://example.com'), []);
+    assert.deepStrictEqual(leadingComponent('how does login work'), []);
   });
 
   it('drops very long blobs', () => {
