@@ -66,6 +66,14 @@ describe('rag WorkspaceIndex', () => {
     assert.deepStrictEqual(r.map((x) => x.path).sort(), ['src/auth/login.ts', 'src/auth/session.ts']);
   });
 
+  it('a query word in the file name outranks the same word in a folder name', () => {
+    const index = new WorkspaceIndex('/virtual');
+    for (const p of ['cache/store.go', 'store/cache.go']) index.updateFile(p, 'func get(key string) {}\n', { mtimeMs: 1, size: 1 });
+    // Equal otherwise, ties go in path order: cache/store.go would come first.
+    assert.deepStrictEqual(index.retrieve('cache get', { topK: 2 }).map((r) => r.path), ['store/cache.go', 'cache/store.go']);
+    assert.deepStrictEqual(index.retrieve('store get', { topK: 2 }).map((r) => r.path), ['cache/store.go', 'store/cache.go']);
+  });
+
   it('a leading "component:" ranks the files under that path first', () => {
     const index = new WorkspaceIndex('/virtual');
     index.updateFile('tpl/strings/init.go', 'func init() {\n\tregister(namespace)\n}\n', { mtimeMs: 1, size: 1 });
