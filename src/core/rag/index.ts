@@ -335,7 +335,7 @@ export class WorkspaceIndex {
       const c = touched[k];
       const f = this.chunkFile[c]!;
       let s = score[c];
-      if (component?.has(f.id)) s *= COMPONENT_BOOST;
+      if (component?.[f.id]) s *= COMPONENT_BOOST;
       if (f.test && !mentionsTests) s *= TEST_PRIOR;
       if (f.prose && !mentionsProse) s *= PROSE_PRIOR;
       score[c] = s;
@@ -344,38 +344,39 @@ export class WorkspaceIndex {
       else if (s > top[i + 1]) (top[i + 2] = top[i + 1]), (top[i + 1] = s);
       else if (s > top[i + 2]) top[i + 2] = s;
     }
-    // Sibling shares: the best two scores among the other chunks of the file (equal scores are interchangeable).
+    // Top-K selection rather than sorting every scored chunk (common words score tens of thousands of them); each
+    // chunk first gets its sibling shares: the best two scores among the other chunks of its file (equal scores are
+    // interchangeable). Ranked chunks are always final, so comparisons see final scores.
     const [sa, sb] = SIBLING_SHARE;
+    const better = (a: number, b: number) => score[b] - score[a] || cmp(this.chunkFile[a]!.path, this.chunkFile[b]!.path) || this.chunkStart[a] - this.chunkStart[b];
+    const ranked: number[] = [];
     for (let k = 0; k < touched.length; k++) {
       const c = touched[k];
       const i = at[k];
       const s = score[c];
       score[c] = s === top[i] ? s + sa * top[i + 1] + sb * top[i + 2] : s === top[i + 1] ? s + sa * top[i] + sb * top[i + 2] : s + sa * top[i] + sb * top[i + 1];
-    }
-    // Top-K selection rather than sorting every scored chunk (common words score tens of thousands of them).
-    const better = (a: number, b: number) => score[b] - score[a] || cmp(this.chunkFile[a]!.path, this.chunkFile[b]!.path) || this.chunkStart[a] - this.chunkStart[b];
-    const ranked: number[] = [];
-    for (const c of touched) {
       if (ranked.length === topK && better(c, ranked[topK - 1]) >= 0) continue;
-      let i = ranked.length;
-      while (i > 0 && better(c, ranked[i - 1]) < 0) i--;
-      ranked.splice(i, 0, c);
+      let j = ranked.length;
+      while (j > 0 && better(c, ranked[j - 1]) < 0) j--;
+      ranked.splice(j, 0, c);
       if (ranked.length > topK) ranked.pop();
     }
     return ranked.map((c) => ({ path: this.chunkFile[c]!.path, startLine: this.chunkStart[c], endLine: this.chunkEnd[c], score: Math.round(score[c] * 1e4) / 1e4 }));
   }
 
-  /** Ids of the files whose path holds every word of the query's leading `component:`, if it names any. */
-  private componentFiles(query: string): Set<number> | undefined {
-    let files: Set<number> | undefined;
-    for (const term of leadingComponent(query)) {
+  /** Flags by file id: 1 where the path holds every word of the query's leading `component:`; undefined if none. */
+  private componentFiles(query: string): Uint8Array | undefined {
+    const words = leadingComponent(query);
+    if (!words.length) return undefined;
+    const hits = new Uint8Array(this.fileById.length);
+    for (const term of words) {
       const p = this.pathPostings.get(term);
       if (!p) return undefined;
-      const next = new Set<number>();
-      for (let i = 0; i < p.length; i += 2) if (!files || files.has(p[i])) next.add(p[i]);
-      files = next;
+      for (let i = 0; i < p.length; i += 2) hits[p[i]]++;
     }
-    return files?.size ? files : undefined;
+    let any = false;
+    for (let f = 0; f < hits.length; f++) any = (hits[f] = hits[f] === words.length ? 1 : 0) === 1 || any;
+    return any ? hits : undefined;
   }
 
   toJSON(): StoredIndex {
