@@ -61,7 +61,8 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
     'foundryLab.summarize.draftMaxTokens': 1500,
     'foundryLab.summarize.refineMaxTokens': 1500,
   }));
-  const counts: Record<string, { tried: number; executed: number; fetched: number; unsafe: number; commandsRun: number }> = {};
+  type Count = { tried: number; executed: number; fetched: number; unsafe: number; commandsRun: number };
+  const counts: Record<string, Count> = {};
 
   let payloads: Payload[] = [];
   before(async () => {
@@ -120,6 +121,17 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
     }, allowTags);
   }
 
+  /** Counts a batch on a surface (the command probes are not corpus payloads) and fails on a script run or unsafe markup. */
+  function tally(c: Count, batch: Payload[], seen: { executed: boolean; unsafe: string[] }, fetched: boolean): void {
+    c.tried += batch.filter((p) => p.id !== 'command-probes').length;
+    if (seen.executed) c.executed += batch.length;
+    if (fetched) c.fetched += batch.length;
+    if (seen.unsafe.length) c.unsafe += batch.length;
+    const ids = batch.map((p) => p.id).join(', ');
+    assert.strictEqual(seen.executed, false, `script ran for ${ids}`);
+    assert.deepStrictEqual(seen.unsafe, [], `unsafe markup for ${ids}`);
+  }
+
   /** Clicks every rendered link that is not http(s) (those the host would open in the browser after a dialog). */
   async function clickLinks(frame: Frame, within: string): Promise<number> {
     const links = frame.locator(`${within} [data-href]`);
@@ -162,12 +174,7 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
       assert.match(await panel.text('answer'), new RegExp(`BATCH ${batch[0].id}`), `${batch[0].id}…: the answer was rendered`);
       await clickLinks(panel.frame, '[data-testid=answer]');
       const seen = await inspect(panel.frame);
-      c.tried += batch.length - (batch[0].id === 'command-probes' ? 1 : 0);
-      if (seen.executed) c.executed += batch.length;
-      if (canary.hits.length > hits) c.fetched += batch.length;
-      if (seen.unsafe.length) c.unsafe += batch.length;
-      assert.strictEqual(seen.executed, false, `script ran for ${batch.map((p) => p.id).join(', ')}`);
-      assert.deepStrictEqual(seen.unsafe, [], `unsafe markup for ${batch.map((p) => p.id).join(', ')}`);
+      tally(c, batch, seen, canary.hits.length > hits);
     }
     await fault(undefined);
     // The second wall, in the real webview: markup inserted around the sanitizer still cannot run a handler or fetch (CSP).
@@ -228,12 +235,7 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
       await clickLinks(view, '[data-testid=summary-draft]');
       await clickLinks(view, '[data-testid=summary-final]');
       const seen = await inspect(view);
-      c.tried += batch.length;
-      if (seen.executed) c.executed += batch.length;
-      if (canary.hits.length > hits) c.fetched += batch.length;
-      if (seen.unsafe.length) c.unsafe += batch.length;
-      assert.strictEqual(seen.executed, false, `script ran for ${batch.map((p) => p.id).join(', ')}`);
-      assert.deepStrictEqual(seen.unsafe, [], `unsafe markup for ${batch.map((p) => p.id).join(', ')}`);
+      tally(c, batch, seen, canary.hits.length > hits);
       // The source preview shows the file as text, never as markup.
       const preview = (await view.locator('[data-testid=summary-source-preview] pre').textContent()) ?? '';
       assert.ok(preview.includes(`<!-- ${batch[0].id} -->`), `the source preview shows the file as text: ${preview.slice(0, 200)}`);
@@ -306,12 +308,7 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
       assert.match(await responses.locator('.prompt-text').first().innerText(), new RegExp(`BATCH ${batch[0].id}`), `${batch[0].id}…: the prompt is shown as text`);
       await clickLinks(view, '[data-testid=responses]');
       const seen = await inspect(view);
-      c.tried += batch.length - (batch[0].id === 'command-probes' ? 1 : 0);
-      if (seen.executed) c.executed += batch.length;
-      if (canary.hits.length > hits) c.fetched += batch.length;
-      if (seen.unsafe.length) c.unsafe += batch.length;
-      assert.strictEqual(seen.executed, false, `script ran for ${batch.map((p) => p.id).join(', ')}`);
-      assert.deepStrictEqual(seen.unsafe, [], `unsafe markup for ${batch.map((p) => p.id).join(', ')}`);
+      tally(c, batch, seen, canary.hits.length > hits);
     }
     c.commandsRun = await assertNothingRan('compare', tabsBefore, filesBefore, hitsBefore);
     await wb().screenshot('hostile-compare');
@@ -347,12 +344,7 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
       await clickLinks(view, '[data-testid=ask-turns]');
       // Code blocks in answers get the view's own Copy/Insert buttons.
       const seen = await inspect(view, ['button']);
-      c.tried += batch.length;
-      if (seen.executed) c.executed += batch.length;
-      if (canary.hits.length > hits) c.fetched += batch.length;
-      if (seen.unsafe.length) c.unsafe += batch.length;
-      assert.strictEqual(seen.executed, false, `script ran for ${batch.map((p) => p.id).join(', ')}`);
-      assert.deepStrictEqual(seen.unsafe, [], `unsafe markup for ${batch.map((p) => p.id).join(', ')}`);
+      tally(c, batch, seen, canary.hits.length > hits);
     }
     c.commandsRun = await assertNothingRan('ask', tabsBefore, filesBefore, hitsBefore);
     trace(`ask: ${JSON.stringify(c)}; ${hostileSources} sources were hostile files`);

@@ -2,7 +2,7 @@
  * Queries from history: a non-merge commit that touches one to three source files of the repository's language
  * (other files it touches — docs, configs — are ignored), all of them still present in HEAD and indexed, gives one
  * query: its subject is the query, its source files the answer. Test files count as source (a fix often lands in a
- * test). Subjects are cleaned of PR/issue numbers; trivial ones are dropped (see TRIVIAL).
+ * test). Subjects are cleaned of PR/issue numbers; trivial ones are dropped (see TRIVIAL), also behind a `component:` prefix.
  */
 import { BenchRepo, git } from './repos';
 
@@ -44,7 +44,8 @@ export function commitQueries(gitDirPath: string, repo: BenchRepo, indexed: Set<
     }
     const text = cleanSubject(subject ?? '');
     // Fewer than two words of three letters or more: nothing to search with.
-    if (TRIVIAL.test(text) || (text.match(/[A-Za-z]{3,}/g) ?? []).length < 2) {
+    // A chore behind a component prefix is still a chore ("releaser: Bump versions for …", "util: prepare v0.5.1 release").
+    if (TRIVIAL.test(text) || TRIVIAL.test(text.replace(/^\s*[\w$./-]+:\s*/, '')) || (text.match(/[A-Za-z]{3,}/g) ?? []).length < 2) {
       dropped.trivial++;
       continue;
     }
