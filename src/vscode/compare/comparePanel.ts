@@ -34,6 +34,7 @@ import { CompareSettings, readCompareSettings } from './compareSettings';
 import { buildResultView, diffView, liveRow } from './compareView';
 import { SavedRunStore } from './savedRuns';
 import { ensureRemoteConsent } from '../privacy/remoteConsent';
+import { whileGenerating } from '../ask/generationHold';
 
 /** Streamed text is posted to the webview at most this often. */
 const DELTA_FLUSH_MS = 80;
@@ -265,7 +266,7 @@ export class ComparePanel implements vscode.Disposable {
     });
     try {
       const run = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Comparing models' }, (progress) =>
-        runComparison(runtime.connection, config, {
+        whileGenerating(() => runComparison(runtime.connection, config, {
           signal: controller.signal,
           version: this.deps.version,
           onProgress: (p) => {
@@ -286,7 +287,7 @@ export class ComparePanel implements vscode.Disposable {
             this.post({ type: 'record', runId, row });
           },
           onDelta: (_model, _prompt, d) => coalescer.push(d.answer, d.reasoning),
-        }),
+        })),
       );
       coalescer.dispose();
       const ok = run.requests.filter((r) => !r.error).length;

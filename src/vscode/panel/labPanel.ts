@@ -14,6 +14,7 @@ import { buildPanelHtml } from './panelHtml';
 import { chatApiKey } from '../privacy/apiKeyCommands';
 import { ensureRemoteConsent } from '../privacy/remoteConsent';
 import { appendHistory, finishedRun, historyEntry, modelSummary } from './runView';
+import { whileGenerating } from '../ask/generationHold';
 
 /** Streamed text is posted to the webview at most this often. */
 const DELTA_FLUSH_MS = 40;
@@ -151,7 +152,7 @@ export class LabPanel implements vscode.Disposable {
       this.post({ type: 'delta', runId, answer, reasoning });
     });
     try {
-      const outcome = await runChat(runtime.connection, {
+      const outcome = await whileGenerating(() => runChat(runtime.connection, {
         model,
         messages: () => buildPlaygroundMessages(prompt, { context }),
         maxTokens: s.maxTokens,
@@ -169,7 +170,7 @@ export class LabPanel implements vscode.Disposable {
           if (variant) run.model = modelSummary(variant);
           this.post({ type: 'phase', runId, phase, detail, model: run.model });
         },
-      });
+      }));
       coalescer.dispose();
       const finished = finishedRun(runId, model, outcome, emulated);
       const m = finished.metrics;

@@ -18,6 +18,7 @@ import { summarizeConfig } from './summarizeSettings';
 import { applySummary, SummarySource } from './summarySource';
 import { finishedSummary, formatMs, sourceView, startedSummary, statsView, withBaselineView } from './summaryView';
 import { ensureRemoteConsent } from '../privacy/remoteConsent';
+import { whileGenerating } from '../ask/generationHold';
 
 /** Streamed text is posted to the webview at most this often. */
 const DELTA_FLUSH_MS = 40;
@@ -219,7 +220,7 @@ export class SummarizePanel implements vscode.Disposable {
         const signal = AbortSignal.any([controller.signal, cancel.signal]);
         let reported = 0;
         try {
-          return await work(signal, {
+          return await whileGenerating(() => work(signal, {
             onStage: (kind, detail) => {
               coalescer.flush();
               pane = kind === 'refine' ? 'refine' : kind === 'baseline' ? 'baseline' : 'draft';
@@ -236,7 +237,7 @@ export class SummarizePanel implements vscode.Disposable {
               progress.report({ message: text, increment });
             },
             onDelta: (_kind, d) => coalescer.push(d.answer, ''),
-          });
+          }));
         } finally {
           cancel.dispose();
         }

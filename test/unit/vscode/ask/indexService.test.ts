@@ -137,6 +137,17 @@ describe('vscode/ask/indexService (fake VS Code API, real worker)', function () 
     assert.strictEqual(service.status().held, false);
   });
 
+  it('whileGenerating (the playground, Compare, Summarize): held during the generation, released after it, failed or not', async () => {
+    const { whileGenerating } = require('../../../../src/vscode/ask/generationHold') as typeof import('../../../../src/vscode/ask/generationHold');
+    const service = start();
+    let during: boolean | undefined;
+    assert.strictEqual(await whileGenerating(async () => ((during = service.status().held), 42)), 42);
+    assert.strictEqual(during, true);
+    assert.strictEqual(service.status().held, false);
+    await assert.rejects(whileGenerating(async () => Promise.reject(new Error('the runtime went away'))), /went away/);
+    assert.strictEqual(service.status().held, false);
+  });
+
   it('a retrieve while held builds a folder that has no index (the explicit request wins)', async () => {
     const service = start();
     const hold = service.holdForGeneration();
