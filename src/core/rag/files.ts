@@ -88,6 +88,10 @@ function aborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new LabError('aborted', 'Indexing was cancelled.');
 }
 
+const IGNORE_FILE_NAMES = ['.gitignore', '.foundrylabignore'];
+/** Stats in flight at once during discovery. */
+const STAT_BATCH = 32;
+
 /** Lets the event loop run between batches: discovery never blocks for long. */
 const yieldNow = () => new Promise<void>((r) => setImmediate(r));
 
@@ -113,10 +117,8 @@ export async function discoverFiles(root: string, opts: DiscoverOptions = {}): P
     }
     const dir = stack.pop()!;
     const layers = [...dir.layers];
-    for (const name of ['.gitignore', '.foundrylabignore']) {
-      const text = await fs.readFile(path.join(dir.abs, name), 'utf8').catch(() => undefined);
-      if (text !== undefined) layers.push({ base: dir.rel, rules: parseIgnoreFile(text) });
-    }
+    const ignoreTexts = await Promise.all(IGNORE_FILE_NAMES.map((name) => fs.readFile(path.join(dir.abs, name), 'utf8').catch(() => undefined)));
+    for (const text of ignoreTexts) if (text !== undefined) layers.push({ base: dir.rel, rules: parseIgnoreFile(text) });
     let entries: import('fs').Dirent[];
     try {
       entries = await fs.readdir(dir.abs, { withFileTypes: true });
@@ -126,6 +128,9 @@ export async function discoverFiles(root: string, opts: DiscoverOptions = {}): P
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)); // name order: the first path to a real folder claims it
     const subdirs: typeof stack = [];
+    // Files that pass the path rules, in name order; their stats are taken STAT_BATCH at a time (the latency of one
+    // stat after another dominated discovery), then admitted in order exactly as one by one would.
+    const candidates: Array<{ rel: string; abs: string; stat?: import('fs').Stats }> = [];
     for (const entry of entries) {
       const rel = dir.rel ? `${dir.rel}/${entry.name}` : entry.name;
       const abs = path.join(dir.abs, entry.name);
@@ -158,21 +163,21 @@ export async function discoverFiles(root: string, opts: DiscoverOptions = {}): P
         subdirs.push({ rel, abs: real, layers });
         continue;
       }
-      if (files.length >= maxFiles) {
-        capped = true;
-        count(skipped, 'capped');
-        continue;
-      }
-      stat ??= await fs.stat(abs).catch(() => undefined);
-      if (!stat) {
-        count(skipped, 'unreadable');
-        continue;
-      }
-      if (stat.size > maxBytes) {
-        count(skipped, 'too-large');
-        continue;
-      }
-      files.push({ path: rel, absPath: abs, size: stat.size, mtimeMs: stat.mtimeMs });
+      candidates.push({ rel, abs, stat });
+    }
+    for (let i = 0; i < candidates.length; i += STAT_BATCH) {
+      const batch = candidates.slice(i, i + STAT_BATCH);
+      // Past the cap nothing more is admitted: no stat needed.
+      const stats = files.length >= maxFiles ? batch.map(() => undefined) : await Promise.all(batch.map((c) => c.stat ?? fs.stat(c.abs).catch(() => undefined)));
+      batch.forEach((c, k) => {
+        const stat = stats[k];
+        if (files.length >= maxFiles) {
+          capped = true;
+          count(skipped, 'capped');
+        } else if (!stat) count(skipped, 'unreadable');
+        else if (stat.size > maxBytes) count(skipped, 'too-large');
+        else files.push({ path: c.rel, absPath: c.abs, size: stat.size, mtimeMs: stat.mtimeMs });
+      });
     }
     stack.push(...subdirs.reverse()); // reversed: the stack pops them in name order
   }

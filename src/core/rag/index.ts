@@ -529,6 +529,9 @@ export interface BuildStats {
   buildMs: number;
 }
 
+/** Reads in flight while a build indexes (readIndexableFile never rejects: a failed read is an `unreadable` skip). */
+const READ_AHEAD = 16;
+
 /** Builds or refreshes the index of a folder, reusing the stored one for files whose mtime and size are unchanged. */
 export async function buildIndex(folder: string, opts: BuildOptions = {}): Promise<{ index: WorkspaceIndex; stats: BuildStats }> {
   const t0 = performance.now();
@@ -551,22 +554,39 @@ export async function buildIndex(folder: string, opts: BuildOptions = {}): Promi
   let indexed = 0;
   let reused = 0;
   let since = performance.now();
+  const unchanged = (f: (typeof discovery.files)[number]) => {
+    const old = index!.stat(f.path);
+    return old && old.mtimeMs === f.mtimeMs && old.size === f.size ? old : undefined;
+  };
+  // Files are read READ_AHEAD ahead of the one being indexed: one read after another left the CPU idle for the disk.
+  const reads = new Map<number, ReturnType<typeof readIndexableFile>>();
+  let readUpTo = 0;
+  const readAhead = (i: number) => {
+    for (; readUpTo < discovery.files.length && readUpTo <= i + READ_AHEAD; readUpTo++) {
+      const f = discovery.files[readUpTo];
+      if (!unchanged(f)) reads.set(readUpTo, readIndexableFile(f.absPath));
+    }
+  };
   for (let i = 0; i < discovery.files.length; i++) {
     if (opts.signal?.aborted) throw new LabError('aborted', 'Indexing was cancelled.');
     if (performance.now() - since > 8) {
       await new Promise<void>((r) => setImmediate(r));
+      // A cancel read during that turn of the event loop wins over onProgress, where a paused build waits.
+      if (opts.signal?.aborted) throw new LabError('aborted', 'Indexing was cancelled.');
       since = performance.now();
       opts.onProgress?.(i, discovery.files.length);
     }
     const f = discovery.files[i];
     present.add(f.path);
-    const old = index.stat(f.path);
-    if (old && old.mtimeMs === f.mtimeMs && old.size === f.size) {
+    const old = unchanged(f);
+    if (old) {
       reused++;
       if (old.skip) count(skipped, old.skip);
       continue;
     }
-    const read = await readIndexableFile(f.absPath);
+    readAhead(i);
+    const read = await (reads.get(i) ?? readIndexableFile(f.absPath));
+    reads.delete(i);
     if ('skip' in read) {
       count(skipped, read.skip);
       index.markSkipped(f.path, f, read.skip);

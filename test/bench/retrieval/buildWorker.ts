@@ -23,9 +23,13 @@ async function main() {
   } else {
     const discovery = await discoverFiles(dir);
     const docs: Array<{ path: string; text: string }> = [];
-    for (const f of discovery.files) {
-      const r = await readIndexableFile(f.absPath);
-      if ('text' in r) docs.push({ path: f.path, text: r.text });
+    // Read as ours reads (16 ahead, in order), so the build times compare indexing, not I/O strategies.
+    const reads = discovery.files.map(() => undefined as ReturnType<typeof readIndexableFile> | undefined);
+    for (let i = 0; i < discovery.files.length; i++) {
+      for (let j = i; j < Math.min(discovery.files.length, i + 17); j++) reads[j] ??= readIndexableFile(discovery.files[j].absPath);
+      const r = await reads[i]!;
+      reads[i] = undefined;
+      if ('text' in r) docs.push({ path: discovery.files[i].path, text: r.text });
     }
     keep = buildMiniSearch(docs);
     files = docs.length;
