@@ -46,7 +46,8 @@ export type PanelAction =
   | 'foundryLab.chooseModels'
   | 'foundryLab.refreshStatus'
   | 'foundryLab.rebuildIndex'
-  | 'foundryLab.setApiKey';
+  | 'foundryLab.setApiKey'
+  | 'foundryLab.openTokenSettings';
 
 export const PANEL_ACTIONS: readonly PanelAction[] = [
   'foundryLab.startService',
@@ -56,6 +57,7 @@ export const PANEL_ACTIONS: readonly PanelAction[] = [
   'foundryLab.refreshStatus',
   'foundryLab.rebuildIndex',
   'foundryLab.setApiKey',
+  'foundryLab.openTokenSettings',
 ];
 
 export type RunPhase = 'resolving' | 'loading' | 'waiting' | 'streaming' | 'done' | 'stopped' | 'failed';

@@ -31,7 +31,7 @@ const ADVICE: Record<LabErrorCode, { hint?: string; actions: ErrorAction[] }> = 
   'model-not-found': { actions: [CHOOSE, LOGS] },
   'model-not-cached': { actions: [CHOOSE, LOGS] },
   'model-not-loaded': { hint: '(Setting: foundryLab.autoLoadModels.)', actions: [LOGS] },
-  'context-too-long': { actions: [] },
+  'context-too-long': { actions: [{ title: 'Lower Max Tokens', command: 'foundryLab.openTokenSettings' }] },
   timeout: { hint: '(Setting: foundryLab.idleTimeoutSeconds.)', actions: [LOGS] },
   'idle-timeout': { hint: '(Setting: foundryLab.idleTimeoutSeconds.)', actions: [LOGS] },
   'malformed-stream': { actions: [LOGS] },

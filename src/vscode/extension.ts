@@ -51,6 +51,8 @@ export function activate(context: vscode.ExtensionContext): void {
     command('foundryLab.startService', () => startService(runtime, settings, log)),
     command('foundryLab.refreshStatus', () => refreshStatus(runtime)),
     command('foundryLab.showLogs', () => log.show()),
+    // Every max-tokens setting (playground, Summarize's two stages, Ask): the action of a context overflow.
+    command('foundryLab.openTokenSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', 'foundryLab maxTokens')),
     command(SHOW_ACTIONS_COMMAND, () => showActions()),
     registerLabPanelSerializer(LabPanel.viewType, context.extensionUri, (panel) => LabPanel.revive(panel, panelDeps)),
     { dispose: () => LabPanel.disposeCurrent() },

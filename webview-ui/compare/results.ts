@@ -31,7 +31,7 @@ export function renderResult(section: HTMLElement, view: CompareResultView | und
   section.replaceChildren(
     header(view, h),
     el('h2', { text: 'Per model' }),
-    el('div', { className: 'model-results', testid: 'model-results' }, ...view.models.map((m) => modelCard(m, view))),
+    el('div', { className: 'model-results', testid: 'model-results' }, ...view.models.map((m) => modelCard(m, view, h))),
     el('h2', { text: 'Charts' }),
     chartBoxes.node,
     el('h2', { text: 'Verdict' }),
@@ -83,7 +83,7 @@ function header(view: CompareResultView, h: ResultHandlers): HTMLElement {
   return node;
 }
 
-function modelCard(m: ModelResultView, view: CompareResultView): HTMLElement {
+function modelCard(m: ModelResultView, view: CompareResultView, h: ResultHandlers): HTMLElement {
   const card = el('article', { className: 'model-card', testid: 'model-result' });
   card.dataset.model = m.requested;
   const title = el('h3', {}, m.requested);
@@ -92,8 +92,12 @@ function modelCard(m: ModelResultView, view: CompareResultView): HTMLElement {
   card.append(title);
   if (m.variantId) card.append(el('p', { className: 'hint variant', text: `${m.variantId}${m.executionProvider ? ` · ${m.executionProvider}` : ''}` }));
   if (m.error) card.append(el('p', { className: 'model-error', testid: 'model-error', text: `Not measured further: ${m.error}` }));
-  if (m.errors.length) {
-    card.append(el('ul', { className: 'model-errors', testid: 'model-errors' }, ...m.errors.map((e) => el('li', { text: `${e.count} × ${e.message}` }))));
+  if (m.error || m.errors.length) {
+    if (m.errors.length) card.append(el('ul', { className: 'model-errors', testid: 'model-errors' }, ...m.errors.map((e) => el('li', { text: `${e.count} × ${e.message}` }))));
+    // Each request's error is in the log with its details (status, body, URL).
+    const logs = button('Open Logs', { small: true, secondary: true, testid: 'model-error-logs' });
+    logs.addEventListener('click', () => h.action('foundryLab.showLogs'));
+    card.append(el('div', { className: 'error-actions' }, logs));
   }
   const stats = el('table', { className: 'data-table stats', testid: 'model-table' });
   stats.append(el('thead', {}, el('tr', {}, ...['Warm runs', 'p50', 'p90', 'p95', 'p99', 'min', 'max', 'stddev', 'n'].map((x) => el('th', { text: x })))));

@@ -8,7 +8,7 @@ import { adviceFor } from '../../../src/vscode/errorActions';
 const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8'));
 const declared = new Set(pkg.contributes.commands.map((c: { command: string }) => c.command));
 
-const CODES: LabErrorCode[] = ['not-installed', 'not-running', 'unreachable', 'model-not-found', 'model-not-cached', 'model-not-loaded', 'context-too-long', 'timeout', 'idle-timeout', 'malformed-stream', 'stream-broken', 'server-error', 'bad-request', 'aborted', 'invalid-endpoint'];
+const CODES: LabErrorCode[] = ['not-installed', 'not-running', 'unreachable', 'model-not-found', 'model-not-cached', 'model-not-loaded', 'context-too-long', 'timeout', 'idle-timeout', 'malformed-stream', 'stream-broken', 'server-error', 'bad-request', 'aborted', 'invalid-endpoint', 'index-failed', 'unauthorized'];
 
 describe('vscode/errorActions', () => {
   it('gives every error code a message, and buttons that run declared commands the panel may run', () => {
