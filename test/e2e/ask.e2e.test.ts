@@ -167,10 +167,9 @@ describe('Ask the Workspace: the side-panel chat', function () {
     await clearFaults();
   });
 
-  it('the history of the workspace survives a reload of the window; Clear empties it', async () => {
-    await wb().page.reload();
-    await wb().page.waitForSelector('.monaco-workbench', { timeout: 90000 });
-    await wb().waitFor(async () => (await wb().statusBarText()).includes('Foundry'), 60000, 'the extension after the reload');
+  it('the history of the workspace survives a reload of the window; Clear empties it', async function () {
+    this.timeout(240000); // reloadWindow rests 62 s first
+    await wb().reloadWindow();
     await openView();
     await wb().waitFor(async () => (await view.locator('[data-testid=ask-turn]').count()) === 4, 20000, 'the four turns restored');
     assert.match(await view.locator('[data-testid=ask-turn]').first().locator('[data-testid=ask-turn-question]').innerText(), /verifyToken/);

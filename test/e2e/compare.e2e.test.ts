@@ -267,12 +267,11 @@ describe('Compare models in VS Code', function () {
     assert.ok((await chartInk('chart-ttft')).ink > 500, 'the chart redrawn');
   });
 
-  it('a window reload brings the Compare view back: the form and the saved runs', async () => {
+  it('a window reload brings the Compare view back: the form and the saved runs', async function () {
+    this.timeout(240000); // reloadWindow rests 62 s first
     const saved = await view.locator('[data-testid=saved-run]').count();
     assert.ok(saved >= 1);
-    await wb.page.reload();
-    await wb.page.waitForSelector('.monaco-workbench', { timeout: 90000 });
-    await wb.waitFor(async () => (await wb.statusBarText()).includes('Foundry'), 60000, 'the extension after the reload');
+    await wb.reloadWindow();
     // No command: VS Code restores the tab and the extension's serializer revives it.
     view = await wb.webviewFrame('[data-testid=compare-run]');
     assert.strictEqual(await wb.page.locator('.tab', { hasText: 'Foundry Local Lab: Compare' }).count(), 1);

@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import { writeFileSync } from 'fs';
 import { join } from 'path';
 import type { Frame } from 'playwright-core';
+import { openCompareForm } from './compareForm';
 import { emulatorRequests } from './emulatorTruth';
 import { LabPanel } from './labPanel';
 import { e2eEnv } from './suiteContext';
@@ -159,26 +160,9 @@ describe('Faults in the editor: every view survives a broken stream, a 503, an e
   });
 
   it('the Compare view: the faulted model fails, the other keeps its results', async () => {
-    await wb().runCommand('Foundry Local Lab: Compare Models');
-    const view = await wb().webviewFrame('[data-testid=compare-run]', 30000);
-    await wb().waitFor(async () => (await view.locator('[data-testid=model-option][value="qwen3-0.6b"]').count()) > 0, 30000, 'the models in the Compare form');
-    for (const box of await view.locator('[data-testid=model-option]').all()) await box.setChecked(false);
-    await view.locator('[data-testid=model-option][value="phi-4-mini"]').setChecked(true);
-    await view.locator('[data-testid=model-option][value="qwen3-0.6b"]').setChecked(true);
-    await view.locator('[data-testid=prompt-source]').selectOption('text');
-    await view.locator('[data-testid=prompt-text]').fill('Explain retrieval augmented generation.');
-    await view.locator('[data-testid=runs]').fill('1');
-    await view.locator('[data-testid=max-tokens]').fill('60');
-    await view.locator('[data-testid=cold]').setChecked(false);
-    await view.locator('[data-testid=judge]').selectOption('');
-    const results = view.locator('[data-testid=results]');
+    const { view, run } = await openCompareForm(wb(), { models: ['phi-4-mini', 'qwen3-0.6b'], maxTokens: 60, prompt: 'Explain retrieval augmented generation.' });
     const compare = async (): Promise<string> => {
-      const before = (await results.getAttribute('data-run-id')) ?? '';
-      await view.locator('[data-testid=compare-run]').click();
-      await wb().waitFor(async () => {
-        const id = (await results.getAttribute('data-run-id')) ?? '';
-        return id !== '' && id !== before && (await results.isVisible());
-      }, 90000, 'the comparison to finish', async () => (await view.locator('body').innerText({ timeout: 1000 }).catch(() => '')).slice(-400));
+      await run();
       return 'done';
     };
     const card = (model: string) => view.locator(`[data-testid=model-result][data-model="${model}"]`);

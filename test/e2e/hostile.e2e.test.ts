@@ -4,6 +4,7 @@ import { createServer, Server } from 'http';
 import { AddressInfo } from 'net';
 import { join } from 'path';
 import type { Frame } from 'playwright-core';
+import { openCompareForm } from './compareForm';
 import { chatRequests } from './emulatorTruth';
 import { LabPanel } from './labPanel';
 import { e2eEnv } from './suiteContext';
@@ -273,35 +274,19 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
     await wb().screenshot('hostile-injection');
   });
   it('the Compare view: every payload as a model\'s response and as the prompt shown above it; no script, no fetch, no command', async () => {
-    await wb().runCommand('Foundry Local Lab: Compare Models');
-    const view = await wb().webviewFrame('[data-testid=compare-run]', 30000);
-    await wb().waitFor(async () => (await view.locator('[data-testid=model-option][value="phi-4-mini"]').count()) > 0, 30000, 'the models in the Compare form');
-    for (const box of await view.locator('[data-testid=model-option]').all()) await box.setChecked(false);
     // Two models (a comparison needs two): the small ones.
-    await view.locator('[data-testid=model-option][value="phi-4-mini"]').setChecked(true);
-    await view.locator('[data-testid=model-option][value="qwen3-0.6b"]').setChecked(true);
-    await view.locator('[data-testid=prompt-source]').selectOption('text');
-    await view.locator('[data-testid=runs]').fill('1');
-    await view.locator('[data-testid=max-tokens]').fill('1500');
-    await view.locator('[data-testid=cold]').setChecked(false);
-    await view.locator('[data-testid=judge]').selectOption('');
+    const { view, run } = await openCompareForm(wb(), { models: ['phi-4-mini', 'qwen3-0.6b'], maxTokens: 1500 });
     const tabsBefore = await tabs();
     const filesBefore = workspaceFiles();
     const hitsBefore = canary.hits.length;
     const c = (counts['compare (responses + prompt)'] = { tried: 0, executed: 0, fetched: 0, unsafe: 0, commandsRun: 0 });
-    const results = view.locator('[data-testid=results]');
     for (const batch of [...batches(), [{ id: 'command-probes', category: 'command', text: COMMAND_PROBES }]]) {
       const text = batchText(batch);
       // Every request of the run (the untimed warm-up and the measured one) answers with the batch.
       await fault({ kind: 'reply', text, times: 8 });
       const hits = canary.hits.length;
       await view.locator('[data-testid=prompt-text]').fill(text);
-      const before = (await results.getAttribute('data-run-id')) ?? '';
-      await view.locator('[data-testid=compare-run]').click();
-      await wb().waitFor(async () => {
-        const id = (await results.getAttribute('data-run-id')) ?? '';
-        return id !== '' && id !== before && (await results.isVisible());
-      }, 90000, `the comparison of ${batch[0].id}…`, async () => (await view.locator('body').innerText({ timeout: 1000 }).catch(() => '')).slice(-600));
+      await run();
       await fault(undefined);
       const responses = view.locator('[data-testid=responses]');
       assert.match(await responses.locator('.answer').first().innerText(), new RegExp(`BATCH ${batch[0].id}`), `${batch[0].id}…: the response was rendered`);

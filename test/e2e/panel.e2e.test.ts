@@ -69,14 +69,14 @@ describe('the playground panel on the emulator', function () {
     await wb().waitFor(async () => (await chatRequests()).at(-1)?.aborted === true, 10000, 'the emulator to see the abort');
   });
 
-  it('a window reload brings the panel back, connected, and it runs', async () => {
-    await wb().page.reload();
-    await wb().page.waitForSelector('.monaco-workbench', { timeout: 90000 });
-    await wb().waitFor(async () => (await wb().statusBarText()).includes('Foundry'), 60000, 'the extension after the reload');
-    // No command: VS Code restores the tab and the extension's serializer revives it. (The typed prompt comes back
-    // from the page's saved state when VS Code saved it before the reload: not asserted, code-server saves it late.)
+  it('a window reload brings the panel back, with the prompt that was typed, connected, and it runs', async function () {
+    this.timeout(240000); // reloadWindow rests 62 s first
+    await panel.testid('prompt').fill('Kept across the reload.');
+    await wb().reloadWindow();
+    // No command: VS Code restores the tab and the extension's serializer revives it; the page's state comes back.
     panel = await LabPanel.find(wb());
     assert.strictEqual(await wb().page.locator('.tab', { hasText: 'Foundry Local Lab' }).count(), 1);
+    assert.strictEqual(await panel.testid('prompt').inputValue(), 'Kept across the reload.');
     await wb().waitFor(async () => /Connected/.test(await panel.text('runtime-state')), 20000, 'the connected state', () => panel.text('runtime-state'));
     const before = (await chatRequests()).length;
     await panel.run('phi-4-mini', 'Asked after the reload.');

@@ -214,6 +214,19 @@ export class Workbench {
     return frame!;
   }
 
+  /**
+   * Reloads the window as a person does after working in it for a while. VS Code in the browser saves its state (the
+   * open editors, the panels to restore, the pages' setState) when the window loses focus (headless Chromium never
+   * loses it) or every 60 s when idle — not at unload, where async work is unsupported; a reload right after a change
+   * restores an older state. So: 62 s of rest first.
+   */
+  async reloadWindow(): Promise<void> {
+    await new Promise((r) => setTimeout(r, 62000));
+    await this.page.reload();
+    await this.page.waitForSelector('.monaco-workbench', { timeout: 90000 });
+    await this.waitFor(async () => (await this.statusBarText()).includes('Foundry'), 60000, 'the extension after the reload');
+  }
+
   /** A screenshot of the whole window into test-results/; returns its path. */
   async screenshot(name: string): Promise<string> {
     const dir = e2eEnv('results');
