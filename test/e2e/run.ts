@@ -18,7 +18,7 @@
  *   5. stops every process it started and deletes the temp folder — also on failure, on the overall timeout and on
  *      SIGINT/SIGTERM/SIGHUP. A run killed with SIGKILL leaves a pid file that the next run uses to clean up.
  *
- * Options: --grep runs the matching tests only; --timeout bounds the whole run (default 480 s, env E2E_TIMEOUT_S);
+ * Options: --grep runs the matching tests only; --timeout bounds the whole run (default 900 s, env E2E_TIMEOUT_S);
  * --keep keeps the temp folder (its path is printed); --vsix tests another VSIX than dist/foundry-local-lab.vsix.
  * Env: E2E_TIME_SCALE (emulator delays, default 0.25), E2E_CHROMIUM (browser, default /usr/bin/chromium),
  * FOUNDRY_LAB_CACHE (where code-server is installed).
@@ -62,7 +62,7 @@ function log(message: string): void {
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { vsix: join(root, 'dist', 'foundry-local-lab.vsix'), timeoutS: Number(process.env.E2E_TIMEOUT_S) || 480, keep: false };
+  const opts: Options = { vsix: join(root, 'dist', 'foundry-local-lab.vsix'), timeoutS: Number(process.env.E2E_TIMEOUT_S) || 900, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--grep') opts.grep = argv[++i];
