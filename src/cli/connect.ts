@@ -1,4 +1,5 @@
-import { isLoopbackHost } from '../core/runtime/endpoint';
+import { parseEndpointUrl } from '../core/runtime/endpoint';
+import type { Endpoint } from '../core/runtime/types';
 import { RuntimeConnection } from '../core/runtime/connection';
 import type { GlobalOptions } from './main';
 import type { CliIO } from './output';
@@ -40,13 +41,9 @@ const noted = new WeakMap<CliIO, Set<string>>();
 
 /** Says on stderr, once per host and run, that text is about to leave the machine. */
 export function noteIfRemote(url: string, what: string, io: CliIO): void {
-  let host: string;
-  try {
-    host = new URL(url).host;
-    if (isLoopbackHost(new URL(url).hostname)) return;
-  } catch {
-    return; // an invalid URL fails with its own message when it is used
-  }
+  const e = endpointOf(url);
+  if (!e || e.isLoopback) return; // an invalid URL fails with its own message when it is used
+  const host = new URL(e.serviceUrl).host;
   const seen = noted.get(io) ?? new Set<string>();
   noted.set(io, seen);
   if (seen.has(host)) return;
@@ -54,12 +51,18 @@ export function noteIfRemote(url: string, what: string, io: CliIO): void {
   io.stderr(`Note: ${what} at ${host} is not on this machine — prompts and workspace text are sent to it.\n`);
 }
 
-function originOf(url: string): string | undefined {
+/** The endpoint a URL names, as discovery reads it (with or without a scheme or /v1); undefined when it is no URL. */
+function endpointOf(url: string): Endpoint | undefined {
   try {
-    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `http://${url}`).origin;
+    return parseEndpointUrl(url, 'flag');
   } catch {
     return undefined;
   }
+}
+
+function originOf(url: string): string | undefined {
+  const e = endpointOf(url);
+  return e && new URL(e.serviceUrl).origin;
 }
 
 export { RUNTIME_NAMES, SOURCE_NAMES } from '../core/runtime/names';

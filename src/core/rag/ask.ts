@@ -318,16 +318,10 @@ export async function loadSources(refs: AskSourceRef[], maxChars: number, read: 
   return out;
 }
 
-/** Lines startLine..endLine (1-based, inclusive) of a file on disk. */
-export async function readLinesFromDisk(ref: AskSourceRef): Promise<string> {
-  const text = await fs.readFile(ref.absPath, 'utf8');
-  return text.split(/\r?\n/).slice(ref.startLine - 1, ref.endLine).join('\n');
-}
-
 /**
- * readLinesFromDisk for one question: each file is read once, however many of its chunks are embedded and then put
- * in the prompt (the re-ranker's candidates and the sources often share files). Make one per question, so an edit
- * is seen by the next.
+ * Lines startLine..endLine (1-based, inclusive) of files on disk, for one question: each file is read once, however
+ * many of its chunks are embedded and then put in the prompt (the re-ranker's candidates and the sources often share
+ * files). Make one per question, so an edit is seen by the next.
  */
 export function cachedLineReader(): (ref: AskSourceRef) => Promise<string> {
   const files = new Map<string, Promise<string[]>>();

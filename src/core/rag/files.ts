@@ -84,7 +84,8 @@ export function count(skips: SkipCounts, reason: SkipReason, n = 1): void {
   skips[reason] = (skips[reason] ?? 0) + n;
 }
 
-function aborted(signal?: AbortSignal): void {
+/** Discovery and the build stop here when cancelled. */
+export function throwIfCancelled(signal?: AbortSignal): void {
   if (signal?.aborted) throw new LabError('aborted', 'Indexing was cancelled.');
 }
 
@@ -110,7 +111,7 @@ export async function discoverFiles(root: string, opts: DiscoverOptions = {}): P
   const stack: Array<{ rel: string; abs: string; layers: IgnoreLayer[] }> = [{ rel: '', abs: rootReal, layers: [] }];
   let sinceYield = performance.now();
   while (stack.length) {
-    aborted(opts.signal);
+    throwIfCancelled(opts.signal);
     if (performance.now() - sinceYield > 8) {
       await yieldNow();
       sinceYield = performance.now();

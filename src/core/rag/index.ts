@@ -7,9 +7,8 @@
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { LabError } from '../runtime/errors';
 import { chunkFile, ChunkOptions } from './chunker';
-import { checkPath, count, DiscoverOptions, discoverFiles, readIndexableFile, SkipCounts, SkipReason } from './files';
+import { checkPath, count, DiscoverOptions, discoverFiles, readIndexableFile, SkipCounts, SkipReason, throwIfCancelled } from './files';
 import { leadingComponent, queryTerms, tokenize } from './tokenizer';
 
 export const INDEX_FORMAT = 'foundry-lab-index';
@@ -568,11 +567,11 @@ export async function buildIndex(folder: string, opts: BuildOptions = {}): Promi
     }
   };
   for (let i = 0; i < discovery.files.length; i++) {
-    if (opts.signal?.aborted) throw new LabError('aborted', 'Indexing was cancelled.');
+    throwIfCancelled(opts.signal);
     if (performance.now() - since > 8) {
       await new Promise<void>((r) => setImmediate(r));
       // A cancel read during that turn of the event loop wins over onProgress, where a paused build waits.
-      if (opts.signal?.aborted) throw new LabError('aborted', 'Indexing was cancelled.');
+      throwIfCancelled(opts.signal);
       since = performance.now();
       opts.onProgress?.(i, discovery.files.length);
     }
@@ -584,8 +583,8 @@ export async function buildIndex(folder: string, opts: BuildOptions = {}): Promi
       if (old.skip) count(skipped, old.skip);
       continue;
     }
-    readAhead(i);
-    const read = await (reads.get(i) ?? readIndexableFile(f.absPath));
+    readAhead(i); // i itself is among the reads in flight (a changed file is always read)
+    const read = await reads.get(i)!;
     reads.delete(i);
     if ('skip' in read) {
       count(skipped, read.skip);

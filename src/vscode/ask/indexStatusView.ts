@@ -79,12 +79,11 @@ export function registerIndexStatusViews(service: IndexService): vscode.Disposab
 export async function showIndexStatus(service: IndexService, log?: Logger): Promise<void> {
   await service.refreshStatus();
   StatusDocument.current?.refresh();
-  const doc = await vscode.workspace.openTextDocument(STATUS_URI);
   try {
     await vscode.commands.executeCommand('markdown.showPreview', STATUS_URI);
   } catch (e) {
     log?.info(`Index status shown as text: the Markdown preview is not available (${e instanceof Error ? e.message : String(e)})`);
-    await vscode.window.showTextDocument(doc, { preview: true });
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(STATUS_URI), { preview: true });
   }
 }
 
