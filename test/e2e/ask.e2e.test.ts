@@ -2,20 +2,11 @@ import * as assert from 'assert';
 import { cpSync, rmSync } from 'fs';
 import { join } from 'path';
 import type { Frame } from 'playwright-core';
-import { chatRequests } from './emulatorTruth';
+import { addFault, chatRequests, clearFaults } from './emulatorTruth';
 import { e2eEnv } from './suiteContext';
 import { trace, withWorkbench } from './workbench';
 
 const PHI_GPU = 'Phi-4-mini-instruct-generic-gpu:5';
-
-async function fault(spec: unknown): Promise<void> {
-  const res = await fetch(`${e2eEnv('emulatorUrl')}/__emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
-  if (!res.ok) throw new Error(`the emulator refused the fault: ${res.status} ${await res.text()}`);
-}
-
-async function clearFaults(): Promise<void> {
-  await fetch(`${e2eEnv('emulatorUrl')}/__emulator/faults`, { method: 'DELETE' });
-}
 
 /**
  * The Ask the Workspace chat in the side bar, on a small fixture workspace (test/fixtures/ask-workspace, copied into
@@ -124,7 +115,7 @@ describe('Ask the Workspace: the side-panel chat', function () {
   it('the small model saying the context is insufficient escalates to the large model, both answers shown', async () => {
     await openView();
     const before = (await chatRequests()).length;
-    await fault({ kind: 'reply', text: 'The context is insufficient.', model: PHI_GPU });
+    await addFault({ kind: 'reply', text: 'The context is insufficient.', model: PHI_GPU });
     await ask('What does refreshToken do when the token expires soon?');
     await waitForTurn(2, ['done', 'failed'], 90000);
     const turn = lastTurn();
@@ -143,7 +134,7 @@ describe('Ask the Workspace: the side-panel chat', function () {
 
   it('Stop on a slow answer: the phase says it waits, the abort reaches the server, what streamed is kept', async () => {
     // The first token comes after a long wait: the view says what it waits for, and Stop ends it.
-    await fault({ kind: 'slow-first-token', delayMs: 60000, model: PHI_GPU });
+    await addFault({ kind: 'slow-first-token', delayMs: 60000, model: PHI_GPU });
     await ask('Where is the tax rate of an invoice?');
     await wb().waitFor(async () => /waiting for the first token/.test(await testid('ask-phase').innerText()), 30000, 'the waiting phase', () => testid('ask-phase').innerText());
     await testid('ask-stop').click();
@@ -152,7 +143,7 @@ describe('Ask the Workspace: the side-panel chat', function () {
     await wb().waitFor(async () => (await chatRequests()).slice(-1)[0].aborted, 10000, 'the abort to reach the emulator');
 
     // A stream that stalls after a few words: those words stay, marked stopped.
-    await fault({ kind: 'stall-after', afterTokens: 4, model: PHI_GPU });
+    await addFault({ kind: 'stall-after', afterTokens: 4, model: PHI_GPU });
     await ask('How is invoiceTotal rounded?');
     const answer = () => lastTurn().locator('[data-testid=ask-answer]');
     await wb().waitFor(async () => (await view.locator('[data-testid=ask-turn]').count()) === 4 && (await answer().innerText({ timeout: 1000 })).trim().length > 0, 30000, 'the first words');
@@ -218,7 +209,7 @@ describe('Ask the Workspace: the side-panel chat', function () {
   });
 
   it('hostile model output: rendered as sanitized markdown — no script, no handler, no followable link', async () => {
-    await fault({ kind: 'reply', model: PHI_GPU, text: 'Tokens expire after thirty minutes [1]. <img src=x onerror="document.body.dataset.pwned=1"> <script>document.body.dataset.pwned=2</script> [click](javascript:document.body.dataset.pwned=3) <a href="command:workbench.action.terminal.new">terminal</a>' });
+    await addFault({ kind: 'reply', model: PHI_GPU, text: 'Tokens expire after thirty minutes [1]. <img src=x onerror="document.body.dataset.pwned=1"> <script>document.body.dataset.pwned=2</script> [click](javascript:document.body.dataset.pwned=3) <a href="command:workbench.action.terminal.new">terminal</a>' });
     await testid('ask-question').fill('When do tokens expire?');
     await testid('ask-question').press('Enter');
     await waitForTurn(2, ['done', 'failed']);
@@ -233,7 +224,7 @@ describe('Ask the Workspace: the side-panel chat', function () {
   });
 
   it('a code block in an answer: Insert puts it at the cursor of the active editor, on a click only', async () => {
-    await fault({ kind: 'reply', model: PHI_GPU, text: 'Tokens live for thirty minutes [1]; compute the limit like this:\n\n```ts\nconst limitMs = TOKEN_LIFETIME_MS; // from the answer\n```\n' });
+    await addFault({ kind: 'reply', model: PHI_GPU, text: 'Tokens live for thirty minutes [1]; compute the limit like this:\n\n```ts\nconst limitMs = TOKEN_LIFETIME_MS; // from the answer\n```\n' });
     await testid('ask-question').fill('How long does a token live?');
     await testid('ask-question').press('Enter');
     await waitForTurn(3, ['done', 'failed']);
@@ -249,7 +240,7 @@ describe('Ask the Workspace: the side-panel chat', function () {
   });
 
   it('a failed answer: the error inline with its actions and Retry, the question back in the box', async () => {
-    await fault({ kind: 'http-503', times: 20 });
+    await addFault({ kind: 'http-503', times: 20 });
     const question = 'Which function issues tokens?';
     await testid('ask-question').fill(question);
     await testid('ask-question').press('Enter');

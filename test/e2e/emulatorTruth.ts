@@ -45,3 +45,19 @@ export async function replayChat(request: EmulatorRequest): Promise<{ answer: st
 export function wordsOf(text: string): string[] {
   return (text.toLowerCase().match(/[a-z0-9]+/g) ?? []);
 }
+
+/** Adds a fault to the emulator's list (`POST /__emulator/faults`; see test/emulator/README.md). */
+export async function addFault(spec: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${e2eEnv('emulatorUrl')}/__emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+  if (!res.ok) throw new Error(`the emulator refused the fault: ${res.status} ${await res.text()}`);
+}
+
+export async function clearFaults(): Promise<void> {
+  await fetch(`${e2eEnv('emulatorUrl')}/__emulator/faults`, { method: 'DELETE' });
+}
+
+/** The emulator's faults become `spec` alone (none when undefined). */
+export async function setFault(spec: Record<string, unknown> | undefined): Promise<void> {
+  await clearFaults();
+  if (spec) await addFault(spec);
+}

@@ -3,7 +3,7 @@ import { writeFileSync } from 'fs';
 import { join } from 'path';
 import type { Frame } from 'playwright-core';
 import { openCompareForm } from './compareForm';
-import { emulatorRequests } from './emulatorTruth';
+import { emulatorRequests, setFault } from './emulatorTruth';
 import { LabPanel } from './labPanel';
 import { e2eEnv } from './suiteContext';
 import { trace, withWorkbench } from './workbench';
@@ -58,11 +58,6 @@ describe('Faults in the editor: every view survives a broken stream, a 503, an e
   const cells: Cell[] = [];
   let n = 0;
 
-  async function fault(spec: Record<string, unknown> | undefined): Promise<void> {
-    const url = `${e2eEnv('emulatorUrl')}/__emulator/faults`;
-    await fetch(url, { method: 'DELETE' });
-    if (spec) await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
-  }
 
   /** No request left open at the runtime: each one finished or was aborted (the abort reached the server). */
   async function noZombie(): Promise<void> {
@@ -72,9 +67,9 @@ describe('Faults in the editor: every view survives a broken stream, a 503, an e
   }
 
   async function cell(feature: string, f: Fault, run: () => Promise<Outcome>, next: () => Promise<string>): Promise<void> {
-    await fault({ ...f.spec, times: 50 });
+    await setFault({ ...f.spec, times: 50 });
     const o = await run();
-    await fault(undefined);
+    await setFault(undefined);
     trace(`${feature} × ${f.id}: ${JSON.stringify(o)}`);
     const where = `${feature} × ${f.id}`;
     assert.ok(['failed', 'done', 'stopped'].includes(o.phase), `${where}: the run ended (${o.phase})`);
@@ -117,9 +112,9 @@ describe('Faults in the editor: every view survives a broken stream, a 503, an e
       );
     }
     // The overflow's action opens the max-tokens settings.
-    await fault({ kind: 'context-too-long', times: 5 });
+    await setFault({ kind: 'context-too-long', times: 5 });
     await panel.run('phi-4-mini', 'Too long.', 60000);
-    await fault(undefined);
+    await setFault(undefined);
     await panel.testid('error').locator('button', { hasText: 'Lower Max Tokens' }).click();
     await wb().waitFor(async () => (await wb().page.locator('.tab.active', { hasText: 'Settings' }).count()) > 0, 15000, 'the Settings editor');
     await wb().waitFor(async () => (await wb().page.locator('.settings-editor .setting-item-contents', { hasText: 'Max Tokens' }).count()) > 0, 15000, 'the max-tokens settings listed');

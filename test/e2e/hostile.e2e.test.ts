@@ -5,7 +5,7 @@ import { AddressInfo } from 'net';
 import { join } from 'path';
 import type { Frame } from 'playwright-core';
 import { openCompareForm } from './compareForm';
-import { chatRequests } from './emulatorTruth';
+import { chatRequests, setFault } from './emulatorTruth';
 import { LabPanel } from './labPanel';
 import { e2eEnv } from './suiteContext';
 import { trace, withWorkbench } from './workbench';
@@ -93,11 +93,6 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
   // A plain-text marker first: it shows that the batch was rendered, even when its payloads sanitize to nothing.
   const batchText = (batch: Payload[]) => `BATCH ${batch[0].id}\n\n` + batch.map((p) => `<!-- ${p.id} -->\n\n${p.text}`).join('\n\n---\n\n');
 
-  async function fault(spec: Record<string, unknown> | undefined): Promise<void> {
-    const url = `${e2eEnv('emulatorUrl')}/__emulator/faults`;
-    await fetch(url, { method: 'DELETE' });
-    if (spec) await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
-  }
 
   /**
    * Script ran, unsafe markup where model output and file content are rendered, a script the page did not bring:
@@ -168,7 +163,7 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
     const hitsBefore = canary.hits.length;
     const c = (counts['playground (model output)'] = { tried: 0, executed: 0, fetched: 0, unsafe: 0, commandsRun: 0 });
     for (const batch of [...batches(), [{ id: 'command-probes', category: 'command', text: COMMAND_PROBES }]]) {
-      await fault({ kind: 'reply', text: batchText(batch), times: 1 });
+      await setFault({ kind: 'reply', text: batchText(batch), times: 1 });
       const hits = canary.hits.length;
       await panel.run('phi-4-mini', 'Render this.', 90000);
       assert.strictEqual(await panel.phase(), 'done', `${batch[0].id}…: ${await panel.text('error').catch(() => '')}`);
@@ -177,7 +172,7 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
       const seen = await inspect(panel.frame);
       tally(c, batch, seen, canary.hits.length > hits);
     }
-    await fault(undefined);
+    await setFault(undefined);
     // The second wall, in the real webview: markup inserted around the sanitizer still cannot run a handler or fetch (CSP).
     const csp = await panel.frame.evaluate(async (canaryUrl) => {
       const d = document.createElement('div');
@@ -206,7 +201,7 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
     await wb().openFile(file);
     await wb().page.locator('.editor-group-container.active .monaco-editor .view-lines').click();
     await wb().page.keyboard.press('Control+A');
-    await fault({ kind: 'reply', text: reply, times: 4 });
+    await setFault({ kind: 'reply', text: reply, times: 4 });
     await wb().runCommand('Foundry Local Lab: Summarize Selection');
     const view = await wb().webviewFrame('[data-testid=summary-draft]', 30000);
     const text = async (id: string) => (await view.locator(`[data-testid=${id}]`).innerText({ timeout: 5000 }).catch(() => '')).trim();
@@ -217,7 +212,7 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
       async () => `source ${await text('summary-source')}, phase ${await text('summary-phase')}: ${await text('summary-error')}`,
     );
     assert.strictEqual(await text('summary-phase'), 'done', `${file}: ${await text('summary-error')}`);
-    await fault(undefined);
+    await setFault(undefined);
     return view;
   }
 
@@ -283,11 +278,11 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
     for (const batch of [...batches(), [{ id: 'command-probes', category: 'command', text: COMMAND_PROBES }]]) {
       const text = batchText(batch);
       // Every request of the run (the untimed warm-up and the measured one) answers with the batch.
-      await fault({ kind: 'reply', text, times: 8 });
+      await setFault({ kind: 'reply', text, times: 8 });
       const hits = canary.hits.length;
       await view.locator('[data-testid=prompt-text]').fill(text);
       await run();
-      await fault(undefined);
+      await setFault(undefined);
       const responses = view.locator('[data-testid=responses]');
       assert.match(await responses.locator('.answer').first().innerText(), new RegExp(`BATCH ${batch[0].id}`), `${batch[0].id}…: the response was rendered`);
       assert.match(await responses.locator('.prompt-text').first().innerText(), new RegExp(`BATCH ${batch[0].id}`), `${batch[0].id}…: the prompt is shown as text`);
@@ -310,7 +305,7 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
     let hostileSources = 0;
     const lastTurn = () => view.locator('[data-testid=ask-turn]').last();
     for (const batch of batches()) {
-      await fault({ kind: 'reply', text: batchText(batch), times: 4 });
+      await setFault({ kind: 'reply', text: batchText(batch), times: 4 });
       const turns = await view.locator('[data-testid=ask-turn]').count();
       const hits = canary.hits.length;
       const box = view.locator('[data-testid=ask-question]');
@@ -322,7 +317,7 @@ describe('Hostile content in the editor (XSS corpus, command links, prompt injec
         `the answer for ${batch[0].id}…`,
         async () => (await lastTurn().innerText({ timeout: 1000 }).catch(() => '')).slice(0, 300),
       );
-      await fault(undefined);
+      await setFault(undefined);
       assert.strictEqual(await lastTurn().getAttribute('data-phase'), 'done', (await lastTurn().innerText()).slice(0, 500));
       assert.match(await lastTurn().locator('[data-testid=ask-answer]').first().innerText(), new RegExp(`BATCH ${batch[0].id}`));
       hostileSources += await lastTurn().locator('[data-testid=ask-source]', { hasText: 'hostile-' }).count();

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import type { Frame } from 'playwright-core';
-import { chatRequests, replayChat, wordsOf } from './emulatorTruth';
+import { addFault, chatRequests, clearFaults, replayChat, wordsOf } from './emulatorTruth';
 import { e2eEnv } from './suiteContext';
 import { trace, withWorkbench } from './workbench';
 
@@ -143,7 +143,7 @@ describe('Summarize from the editor context menu', function () {
   });
 
   it('the refine model failing: the draft is kept as the final summary, the error shown with its actions', async () => {
-    await fetch(`${e2eEnv('emulatorUrl')}/__emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'http-500', model: 'gpt-oss-20b-cuda-gpu:1' }) });
+    await addFault({ kind: 'http-500', model: 'gpt-oss-20b-cuda-gpu:1' });
     try {
       await openFile('brief.txt');
       await wb().runCommand('Foundry Local Lab: Summarize Selection');
@@ -161,7 +161,7 @@ describe('Summarize from the editor context menu', function () {
       assert.strictEqual(await statValue('escalationRate'), '33% (1 of 3)');
       await wb().screenshot('summarize-refine-failed');
     } finally {
-      await fetch(`${e2eEnv('emulatorUrl')}/__emulator/faults`, { method: 'DELETE' });
+      await clearFaults();
     }
   });
 });
